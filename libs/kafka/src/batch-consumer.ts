@@ -1,0 +1,242 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DeadLetter, DeadLetterReason } from '@faultline/schema';
+import type { Logger, Metrics } from '@faultline/observability';
+import { TOPICS, topicName, type TopicId, type TopicMessage } from './topics';
+import type { TopicProducer } from './client';
+
+/** What became of one consumed message. Exactly one per message. */
+export type MessageOutcome =
+  | { kind: 'processed' }
+  | { kind: 'dead_letter'; reason: DeadLetterReason; detail: string };
+
+export interface ConsumedMessage<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  /** The message bytes as consumed: what a dead letter keeps. */
+  raw: Buffer;
+  /** Kafka's broker/produce timestamp, epoch milliseconds. */
+  timestampMs: number;
+}
+
+/** Receives a batch and returns one outcome per message, in order. Throwing means "try the whole batch again". */
+export type BatchHandler<T> = (messages: ConsumedMessage<T>[]) => Promise<MessageOutcome[]>;
+
+export interface BatchConsumerOptions {
+  group: string;
+  topic: TopicId;
+  /** Upper bound of messages handed to the handler at once. */
+  maxRows: number;
+  /** How long the first message of a batch may wait for more before the batch is handled. */
+  maxWaitMs: number;
+  /** Attempts for a failing batch before the consumer gives up and restarts from the last commit. */
+  maxAttempts?: number;
+  fromBeginning?: boolean;
+  prefix: string;
+}
+
+interface PendingPartition {
+  topic: string;
+  partition: number;
+  nextOffset: string;
+  heartbeat: () => Promise<void>;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Consumes one topic in batches bounded by rows and time, across all assigned partitions,
+ * and commits offsets only after the handler's effects (including dead letters) are durable.
+ *
+ * kafkajs hands over one partition's fetch at a time; batches from several partitions are
+ * pooled here so an insert sees thousands of rows, not a handful.
+ */
+export class BatchConsumer<T extends TopicId> {
+  private consumer: Consumer | null = null;
+  private pending: ConsumedMessage<TopicMessage<T>>[] = [];
+  private pendingInvalid: Array<{ message: ConsumedMessage<Buffer | null>; detail: string }> = [];
+  private pendingPartitions = new Map<string, PendingPartition>();
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: TopicProducer,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly options: BatchConsumerOptions,
+    private readonly handler: BatchHandler<TopicMessage<T>>,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.group,
+      sessionTimeout: 45_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxWaitTimeInMs: Math.min(500, Math.max(50, this.options.maxWaitMs)),
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(this.options.topic, this.options.prefix), fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 64,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.consumer = consumer;
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    if (consumer) await consumer.disconnect();
+  }
+
+  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.isEmpty()) return;
+    const schema = TOPICS[this.options.topic].schema;
+    for (const message of batch.messages) {
+      const consumed = toConsumed(batch.topic, batch.partition, message);
+      const decoded = decode(message.value, schema);
+      if (decoded.ok) this.pending.push({ ...consumed, value: decoded.value as TopicMessage<T> });
+      else this.pendingInvalid.push({ message: { ...consumed, value: message.value }, detail: decoded.detail });
+    }
+    this.pendingPartitions.set(`${batch.topic}|${batch.partition}`, {
+      topic: batch.topic,
+      partition: batch.partition,
+      nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
+      heartbeat,
+    });
+    this.metrics.consumerLag.set({ group: this.options.group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.pending.length + this.pendingInvalid.length >= this.options.maxRows) this.scheduleFlush(0);
+    else if (!this.timer) this.scheduleFlush(this.options.maxWaitMs);
+    await done;
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // Flushes run one after another so a partition's offsets only move forward.
+      this.flushing = this.flushing.then(() => this.flush());
+    }, delayMs);
+  }
+
+  private async flush(): Promise<void> {
+    const messages = this.pending;
+    const invalid = this.pendingInvalid;
+    const partitions = [...this.pendingPartitions.values()];
+    const waiters = this.waiters;
+    this.pending = [];
+    this.pendingInvalid = [];
+    this.pendingPartitions = new Map();
+    this.waiters = [];
+    if (waiters.length === 0) return;
+
+    const started = performance.now();
+    try {
+      const deadLetters: DeadLetter[] = invalid.map(({ message, detail }) =>
+        this.deadLetter(message, message.raw, 'invalid_envelope', detail),
+      );
+      for (let i = 0; i < messages.length; i += this.options.maxRows) {
+        const chunk = messages.slice(i, i + this.options.maxRows);
+        const outcomes = await this.handleWithRetries(chunk, partitions);
+        chunk.forEach((message, index) => {
+          const outcome = outcomes[index];
+          if (outcome.kind === 'processed') {
+            this.metrics.events.inc({ stage: this.options.group, outcome: 'processed', reason: 'none' });
+          } else {
+            deadLetters.push(this.deadLetter(message, message.raw, outcome.reason, outcome.detail));
+          }
+        });
+      }
+      if (deadLetters.length > 0) {
+        await this.producer.send('deadLetters', deadLetters);
+        for (const letter of deadLetters) {
+          this.metrics.events.inc({ stage: this.options.group, outcome: 'dead_lettered', reason: letter.reason });
+        }
+      }
+      // Only now is every effect durable: move the group's offsets past this batch.
+      if (this.consumer) {
+        await this.consumer.commitOffsets(partitions.map(({ topic, partition, nextOffset }) => ({ topic, partition, offset: nextOffset })));
+      }
+      this.metrics.batchSize.observe({ consumer: this.options.group }, messages.length + invalid.length);
+      this.metrics.batchDuration.observe({ consumer: this.options.group }, (performance.now() - started) / 1000);
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      this.logger.error('batch failed; it will be consumed again from the last commit', { group: this.options.group, error });
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  /** Retries a failing batch with backoff; the final failure surfaces to kafkajs, which restarts from the last commit. */
+  private async handleWithRetries(
+    chunk: ConsumedMessage<TopicMessage<T>>[],
+    partitions: PendingPartition[],
+  ): Promise<MessageOutcome[]> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.handler(chunk);
+        if (outcomes.length !== chunk.length) {
+          throw new Error(`handler returned ${outcomes.length} outcomes for ${chunk.length} messages`);
+        }
+        return outcomes;
+      } catch (error) {
+        if (attempt >= maxAttempts) throw error;
+        const delay = Math.min(10_000, 200 * 2 ** (attempt - 1));
+        this.logger.warn('batch handler failed; retrying', { group: this.options.group, attempt, delayMs: delay, error });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await Promise.all(partitions.map((p) => p.heartbeat().catch(() => undefined)));
+      }
+    }
+  }
+
+  private deadLetter(message: ConsumedMessage<unknown>, original: Buffer, reason: DeadLetterReason, detail: string): DeadLetter {
+    return {
+      reason,
+      detail: detail.slice(0, 2000),
+      sourceTopic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      failedAt: new Date().toISOString(),
+      consumer: this.options.group,
+      originalBase64: original.toString('base64'),
+      originalKey: message.key,
+    };
+  }
+}
+
+function toConsumed(topic: string, partition: number, message: KafkaMessage): ConsumedMessage<null> {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    value: null,
+    raw: message.value ?? Buffer.alloc(0),
+    timestampMs: Number(message.timestamp),
+  };
+}
+
+function decode(value: Buffer | null, schema: (typeof TOPICS)[TopicId]['schema']): { ok: true; value: unknown } | { ok: false; detail: string } {
+  if (!value) return { ok: false, detail: 'empty message value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, detail: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, detail: `breaks the topic schema: ${parsed.error.message.slice(0, 1000)}` };
+  return { ok: true, value: parsed.data };
+}

@@ -1,0 +1,9 @@
+export { ALL_TOPIC_IDS, TOPICS, topicName } from './topics';
+export type { TopicDefinition, TopicId, TopicMessage } from './topics';
+export { InvalidOutgoingMessageError, TopicProducer, createKafka, ensureTopics } from './client';
+export type { KafkaSettings } from './client';
+export { BatchConsumer } from './batch-consumer';
+export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';
+export { KafkaBatchHandler, KafkaBatchStrategy } from './nest-strategy';
+export type { KafkaBatchStrategyOptions } from './nest-strategy';
+export { RetriableError } from './errors';

@@ -1,0 +1,3 @@
+export { Metrics } from './metrics';
+export { Logger } from './logger';
+export type { LogLevel } from './logger';

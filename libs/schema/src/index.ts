@@ -1,0 +1,25 @@
+export {
+  CrashEvent,
+  ExceptionValue,
+  Frame,
+  Severity,
+  SEVERITIES,
+  SOURCE_KINDS,
+  Symbolication,
+  UnresolvedReason,
+  UNRESOLVED_REASONS,
+  primaryFrames,
+} from './crash-event';
+export {
+  AnalysisRequest,
+  DEAD_LETTER_REASONS,
+  DeadLetter,
+  DeadLetterReason,
+  Deploy,
+  NormalizedEvent,
+  RAW_REPORT_KINDS,
+  RawReport,
+  SIGNAL_KINDS,
+  Signal,
+  SignalKind,
+} from './messages';

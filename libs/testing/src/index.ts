@@ -1,0 +1,2 @@
+export { expectEventually } from './expect-eventually';
+export { testEnvironment } from './services';

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets up everything a fresh clone needs, idempotently and quickly when already done:
+# Node >= 22, the locked npm dependencies, and the compiled workspace in dist/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
+cd "$FAULTLINE_ROOT"
+
+stamp=node_modules/.faultline-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "faultline: installing dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  cp package-lock.json "$stamp"
+fi
+node scripts/build.mjs >&2
