@@ -44,9 +44,11 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             // Kinds: apps wire, features compose, domain logic is pure, adapters do I/O, contracts and utils sit at the bottom.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:contract', 'type:util'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:contract', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:contract', 'type:util'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:engine', 'type:domain', 'type:data-access', 'type:contract', 'type:util'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:feature', 'type:engine', 'type:domain', 'type:data-access', 'type:contract', 'type:util'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:engine', 'type:domain', 'type:data-access', 'type:contract', 'type:util'] },
+            // The engine composes domain logic with storage; services and the CLI share it.
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:contract', 'type:util'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:util'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },

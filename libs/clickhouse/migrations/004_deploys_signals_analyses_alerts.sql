@@ -14,6 +14,7 @@ ENGINE = ReplacingMergeTree
 ORDER BY (project, id);
 
 -- New issue, new cluster, spike, regression: ids are deterministic, so a replay is one row.
+-- Also the outbox of the signals topic: `published` flips to 1 (a new version) once Kafka has it.
 CREATE TABLE IF NOT EXISTS signals
 (
     id          String,
@@ -24,9 +25,11 @@ CREATE TABLE IF NOT EXISTS signals
     at          DateTime64(3, 'UTC'),
     release     String,
     deploy_id   String,
-    details     String
+    details     String,
+    published   UInt8,
+    version     UInt64
 )
-ENGINE = ReplacingMergeTree
+ENGINE = ReplacingMergeTree(version)
 ORDER BY (project, kind, id);
 
 CREATE TABLE IF NOT EXISTS analyses

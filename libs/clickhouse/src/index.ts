@@ -4,5 +4,10 @@ export { MIGRATIONS_DIR, MigrationChecksumError, loadMigrations, runMigrations }
 export type { Migration, MigrationSettings } from './migrations';
 export { EventsRepository } from './events.repository';
 export type { InsertEventsResult } from './events.repository';
+export { IssuesRepository } from './issues.repository';
+export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MembershipRow } from './issues.repository';
+export { SignalsRepository } from './signals.repository';
+export { ClusterQueries } from './cluster-queries';
+export type { ClusterSummaryRow, IssueSummaryRow, TimeRange } from './cluster-queries';
 export { fromClickHouseTime, toClickHouseTime, toCrashEventRow } from './rows';
 export type { CrashEventRow } from './rows';

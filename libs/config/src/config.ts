@@ -128,6 +128,9 @@ const EnvSchema = z.object({
   ARTIFACTS_DIR: z.string().default('.cache/artifacts'),
   SYMBOLICATION_CACHE_MB: int(256),
   METRICS_ENABLED: bool(true),
+  // Workers without an HTTP API of their own serve /metrics and /health here (0 = pick a free port).
+  OPS_HOST: z.string().default('127.0.0.1'),
+  OPS_PORT: int(9464),
 });
 
 export type FaultlineConfig = ReturnType<typeof toConfig>;
@@ -180,6 +183,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     },
     symbolication: { artifactsDir: env.ARTIFACTS_DIR, cacheBytes: env.SYMBOLICATION_CACHE_MB * 1024 * 1024 },
     metricsEnabled: env.METRICS_ENABLED,
+    ops: { host: env.OPS_HOST, port: env.OPS_PORT },
   } as const;
 }
 

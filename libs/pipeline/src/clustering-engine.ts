@@ -1,0 +1,216 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { EventsRepository, IssuesRepository, SignalsRepository, type IssueRow, type MembershipRow } from '@faultline/clickhouse';
+import {
+  assignIssue,
+  categorize,
+  clusterTitle,
+  signatureOf,
+  type ClusterCandidate,
+  type IssueSignature,
+} from '@faultline/clustering';
+import { primaryFrames, type CrashEvent, type Signal } from '@faultline/schema';
+
+export interface ClusteringEngineOptions {
+  /** Similarity a new issue needs to join an existing cluster (clustering's tuned default when unset). */
+  threshold?: number;
+  /** Member issues per cluster that a new issue is compared with. */
+  membersPerCluster: number;
+  /** Fingerprints remembered as settled, so a hot issue costs no lookup. */
+  warmCacheSize: number;
+}
+
+export interface ClusterBatchResult {
+  inserted: number;
+  duplicates: number;
+  newIssues: number;
+  newClusters: number;
+  /** Signals stored but not yet published: the caller publishes, then calls markPublished. */
+  pendingSignals: Signal[];
+}
+
+const DEFAULTS: ClusteringEngineOptions = { membersPerCluster: 5, warmCacheSize: 100_000 };
+
+export function issueNewSignalId(project: string, fingerprint: string): string {
+  return `issue.new:${project}:${fingerprint}`;
+}
+export function clusterNewSignalId(project: string, clusterId: string): string {
+  return `cluster.new:${project}:${clusterId}`;
+}
+
+/**
+ * Stores events and keeps issues and clusters up to date, incrementally, batch by batch.
+ * Safe under at-least-once delivery and several instances:
+ *  - events are stored once (EventsRepository deduplicates);
+ *  - a fingerprint's issue, membership and signals have deterministic ids;
+ *  - signals go through an outbox (stored unpublished first, published by the caller, then
+ *    marked), so a replay re-publishes only what never reached Kafka.
+ * The normalized topic is keyed by fingerprint, so one issue's events meet on one instance.
+ */
+export class ClusteringEngine {
+  private readonly events: EventsRepository;
+  private readonly issues: IssuesRepository;
+  private readonly signals: SignalsRepository;
+  private readonly options: ClusteringEngineOptions;
+  /** `project\0fingerprint` of issues whose creation is complete and published. */
+  private readonly settled = new Map<string, true>();
+
+  constructor(client: ClickHouseClient, options: Partial<ClusteringEngineOptions> = {}) {
+    this.events = new EventsRepository(client);
+    this.issues = new IssuesRepository(client);
+    this.signals = new SignalsRepository(client);
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async ingest(batch: CrashEvent[]): Promise<ClusterBatchResult> {
+    const stored = await this.events.insertEvents(batch);
+    const result: ClusterBatchResult = { ...stored, newIssues: 0, newClusters: 0, pendingSignals: [] };
+
+    for (const [project, events] of groupBy(batch, (e) => e.project)) {
+      const firstByFingerprint = new Map<string, CrashEvent>();
+      for (const event of [...events].sort(byTimeThenId)) {
+        if (!firstByFingerprint.has(event.fingerprint)) firstByFingerprint.set(event.fingerprint, event);
+      }
+      const unsettled = [...firstByFingerprint.keys()].filter((fp) => !this.settled.has(settledKey(project, fp)));
+      if (unsettled.length === 0) continue;
+
+      const known = await this.issues.findKnown(project, unsettled);
+      const batchEventIds = new Set(events.map((e) => e.id));
+      const fresh: CrashEvent[] = [];
+      const maybeUnpublished: string[] = [];
+      for (const fingerprint of unsettled) {
+        const issue = known.get(fingerprint);
+        if (!issue) fresh.push(firstByFingerprint.get(fingerprint)!);
+        else if (batchEventIds.has(issue.firstEventId)) {
+          // This batch created the issue before (a replay): its signals may not have been published.
+          maybeUnpublished.push(issueNewSignalId(project, fingerprint));
+          if (issue.clusterId) maybeUnpublished.push(clusterNewSignalId(project, issue.clusterId));
+        } else this.settle(project, fingerprint);
+      }
+      if (maybeUnpublished.length > 0) result.pendingSignals.push(...(await this.signals.unpublished(project, maybeUnpublished)));
+      if (fresh.length === 0) continue;
+
+      const created = await this.createIssues(project, fresh.sort(byTimeThenId));
+      result.newIssues += created.issues;
+      result.newClusters += created.clusters;
+      result.pendingSignals.push(...created.signals);
+    }
+    return result;
+  }
+
+  /** Marks signals as delivered to the signals topic; their issues are settled from now on. */
+  async markPublished(signals: Signal[]): Promise<void> {
+    await this.signals.record(signals, true);
+    for (const signal of signals) if (signal.fingerprint) this.settle(signal.project, signal.fingerprint);
+  }
+
+  private async createIssues(project: string, firstEvents: CrashEvent[]): Promise<{ issues: number; clusters: number; signals: Signal[] }> {
+    const candidates = await this.loadCandidates(project);
+    const issueRows: IssueRow[] = [];
+    const memberships: MembershipRow[] = [];
+    const signals: Signal[] = [];
+    let clusters = 0;
+    for (const event of firstEvents) {
+      const signature = signatureOf(event);
+      // Incremental: each new issue sees the clusters opened by the issues before it in this batch.
+      const assignment = assignIssue(signature, candidates, { threshold: this.options.threshold });
+      if (assignment.isNewCluster) {
+        candidates.push({ clusterId: assignment.clusterId, members: [signature] });
+        clusters += 1;
+      } else {
+        const cluster = candidates.find((c) => c.clusterId === assignment.clusterId);
+        if (cluster && cluster.members.length < this.options.membersPerCluster) cluster.members.push(signature);
+      }
+      const category = categorize({ errorType: event.errorType, canonicalKind: event.canonicalKind, message: event.message });
+      const title = clusterTitle(signature, event.message);
+      issueRows.push({
+        project,
+        fingerprint: event.fingerprint,
+        title,
+        platform: event.platform,
+        errorType: event.errorType,
+        canonicalKind: event.canonicalKind,
+        category,
+        messageTemplate: event.messageTemplate,
+        culprit: culpritOf(event),
+        signature: JSON.stringify(signature),
+        firstEventId: event.id,
+        firstSeen: event.timestamp,
+      });
+      memberships.push({
+        project,
+        fingerprint: event.fingerprint,
+        clusterId: assignment.clusterId,
+        version: 1,
+        confidence: assignment.confidence,
+        evidence: JSON.stringify(assignment.evidence),
+        assignedBy: 'auto',
+        assignedAt: event.timestamp,
+      });
+      const common = { project, at: event.timestamp, release: event.release, deployId: null };
+      signals.push({
+        ...common,
+        id: issueNewSignalId(project, event.fingerprint),
+        kind: 'issue.new',
+        fingerprint: event.fingerprint,
+        clusterId: assignment.clusterId,
+        details: { title, category, eventId: event.id, joinedCluster: !assignment.isNewCluster, confidence: assignment.confidence },
+      });
+      if (assignment.isNewCluster) {
+        signals.push({
+          ...common,
+          id: clusterNewSignalId(project, assignment.clusterId),
+          kind: 'cluster.new',
+          fingerprint: event.fingerprint,
+          clusterId: assignment.clusterId,
+          details: { title, category, eventId: event.id },
+        });
+      }
+    }
+    // Outbox first: if we stop after this, the replay recomputes the same rows and ids.
+    await this.signals.record(signals, false);
+    await this.issues.insertMemberships(memberships);
+    await this.issues.insertIssues(issueRows);
+    return { issues: issueRows.length, clusters, signals };
+  }
+
+  private async loadCandidates(project: string): Promise<ClusterCandidate[]> {
+    const rows = await this.issues.clusterCandidates(project, this.options.membersPerCluster);
+    return rows.map((row) => ({ clusterId: row.clusterId, members: row.signatures.map((s) => JSON.parse(s) as IssueSignature) }));
+  }
+
+  private settle(project: string, fingerprint: string): void {
+    const key = settledKey(project, fingerprint);
+    this.settled.delete(key);
+    this.settled.set(key, true);
+    if (this.settled.size > this.options.warmCacheSize) {
+      const oldest = this.settled.keys().next().value;
+      if (oldest !== undefined) this.settled.delete(oldest);
+    }
+  }
+}
+
+function settledKey(project: string, fingerprint: string): string {
+  return `${project}\u0000${fingerprint}`;
+}
+
+function byTimeThenId(a: CrashEvent, b: CrashEvent): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function culpritOf(event: CrashEvent): string {
+  const frames = primaryFrames(event);
+  const frame = [...frames].reverse().find((f) => f.inApp) ?? frames.at(-1);
+  if (!frame) return '';
+  return `${frame.function ?? '<anonymous>'} (${frame.file ?? frame.module ?? '?'}${frame.line != null ? `:${frame.line}` : ''})`;
+}

@@ -1,0 +1,68 @@
+import type { FaultlineConfig } from '@faultline/config';
+import { connectClickHouse, runMigrations, type ClickHouse } from '@faultline/clickhouse';
+import { TopicProducer, createKafka, ensureTopics } from '@faultline/kafka';
+import { Logger, Metrics } from '@faultline/observability';
+import type { Kafka } from 'kafkajs';
+
+/**
+ * What a process shares between its services: config, metrics, logs, one ClickHouse client
+ * (chDB allows one data directory per process) and one Kafka producer. Apps create it once
+ * and pass it to each service module; the all-in-one process passes the same one to all.
+ */
+export interface Runtime {
+  config: FaultlineConfig;
+  metrics: Metrics;
+  logger: Logger;
+  clickhouse(): Promise<ClickHouse>;
+  kafka(): Kafka;
+  producer(): Promise<TopicProducer>;
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: FaultlineConfig, name: string): Runtime {
+  const metrics = new Metrics({ defaultMetrics: config.metricsEnabled });
+  const logger = new Logger(name, config.logLevel);
+  let clickhouse: Promise<ClickHouse> | null = null;
+  let kafka: Kafka | null = null;
+  let producer: Promise<TopicProducer> | null = null;
+
+  const runtime: Runtime = {
+    config,
+    metrics,
+    logger,
+    clickhouse() {
+      clickhouse ??= (async () => {
+        const ch = await connectClickHouse(config.clickhouse);
+        const applied = await runMigrations(ch.client, config.clickhouse);
+        if (applied.length > 0) logger.info('migrations applied', { applied });
+        return ch;
+      })();
+      return clickhouse;
+    },
+    kafka() {
+      kafka ??= createKafka(config.kafka, logger);
+      return kafka;
+    },
+    producer() {
+      producer ??= (async () => {
+        const admin = runtime.kafka().admin();
+        await admin.connect();
+        try {
+          await ensureTopics(admin, config.kafka);
+        } finally {
+          await admin.disconnect();
+        }
+        return TopicProducer.connect(runtime.kafka(), config.kafka.topicPrefix);
+      })();
+      return producer;
+    },
+    async close() {
+      if (producer) await (await producer).disconnect().catch(() => undefined);
+      if (clickhouse) await (await clickhouse).close();
+    },
+  };
+  return runtime;
+}
+
+/** The DI token under which service modules receive the process's Runtime. */
+export const RUNTIME = Symbol.for('faultline.runtime');

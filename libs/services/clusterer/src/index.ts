@@ -1,0 +1,2 @@
+export { CLUSTERER_GROUP, ClustererController } from './clusterer.controller';
+export { ClustererModule } from './clusterer.module';
