@@ -10,10 +10,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-// dist/tests/support → the repository root.
-const root = process.env.FAULTLINE_ROOT ?? join(__dirname, '..', '..', '..');
+/** The repository root: the nearest folder above the compiled file that has deploy/kafka. */
+function findRoot(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, 'deploy', 'kafka', 'kafka.sh'))) return current;
+    if (dirname(current) === current) throw new Error(`no repository root above ${dir}`);
+  }
+}
+const root = findRoot(__dirname);
 const stops: Array<() => Promise<void>> = [];
 
 async function freePort(): Promise<number> {

@@ -1,2 +1,3 @@
 export { expectEventually } from './expect-eventually';
+export { makeCrashEvent } from './events';
 export { testEnvironment } from './services';

@@ -1,0 +1,121 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '@faultline/config';
+import { ClusterQueries, EventsRepository, connectClickHouse, runMigrations, type ClickHouse } from '@faultline/clickhouse';
+import { makeCrashEvent, testEnvironment } from '@faultline/testing';
+import type { CrashEvent } from '@faultline/schema';
+import { ClusteringEngine } from './clustering-engine';
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+function checkoutCrash(id: string, fn: string, minute: number, user: string): CrashEvent {
+  return makeCrashEvent(
+    { id, fingerprint: `fp-${fn}`, timestamp: minutesAgo(minute), userId: user, project: 'shop' },
+    [
+      { function: 'handleRequest', file: 'src/server.js', line: 10 },
+      { function: 'loadCart', file: 'src/cart.js', line: 20 },
+      { function: fn, file: 'src/cart.js', line: 42 },
+    ],
+  );
+}
+
+function dbTimeout(id: string, minute: number): CrashEvent {
+  return makeCrashEvent(
+    {
+      id,
+      fingerprint: 'fp-db',
+      timestamp: minutesAgo(minute),
+      project: 'shop',
+      errorType: 'TimeoutError',
+      message: 'query timed out after 30000 ms',
+      messageTemplate: 'query timed out after <num> ms',
+      canonicalKind: 'timeoutError',
+    },
+    [
+      { function: 'runReport', file: 'src/reports.js', line: 5 },
+      { function: 'query', file: 'src/db/pool.js', line: 88 },
+    ],
+  );
+}
+
+describe('ClusteringEngine on ClickHouse', () => {
+  const { env, cleanup } = testEnvironment('engine');
+  const config = loadConfig(env, {});
+  let clickhouse: ClickHouse;
+
+  before(async () => {
+    clickhouse = await connectClickHouse(config.clickhouse);
+    await runMigrations(clickhouse.client, config.clickhouse);
+  });
+  after(async () => {
+    await clickhouse?.close();
+    cleanup();
+  });
+
+  const batch = [
+    checkoutCrash('e1', 'priceOf', 5, 'u1'),
+    checkoutCrash('e2', 'priceOf', 4, 'u2'),
+    checkoutCrash('e3', 'totalOf', 4, 'u1'),
+    dbTimeout('e4', 3),
+    dbTimeout('e5', 3),
+  ];
+
+  async function issueCounts(): Promise<Map<string, number>> {
+    const rows = await new ClusterQueries(clickhouse.client).issues('shop');
+    return new Map(rows.map((r) => [r.fingerprint, r.events]));
+  }
+
+  it('stores events once, opens issues and clusters, and emits one issue.new per fingerprint', async () => {
+    const engine = new ClusteringEngine(clickhouse.client);
+    const result = await engine.ingest(batch);
+    assert.equal(result.inserted, 5);
+    assert.equal(result.newIssues, 3);
+    const issueNew = result.pendingSignals.filter((s) => s.kind === 'issue.new').map((s) => s.fingerprint).sort();
+    assert.deepEqual(issueNew, ['fp-db', 'fp-priceOf', 'fp-totalOf']);
+    // priceOf and totalOf crash through the same in-app path with the same error kind: one cluster.
+    const clusters = await new ClusterQueries(clickhouse.client).clusters('shop');
+    const cart = clusters.find((c) => c.fingerprints.includes('fp-priceOf'));
+    assert.ok(cart);
+    assert.deepEqual(cart.fingerprints, ['fp-priceOf', 'fp-totalOf']);
+    assert.equal(cart.events, 3);
+    assert.equal(cart.affectedUsers, 2);
+    assert.equal(result.pendingSignals.filter((s) => s.kind === 'cluster.new').length, 2);
+    await engine.markPublished(result.pendingSignals);
+  });
+
+  it('counts nothing twice when the same batch is replayed after a restart', async () => {
+    const restarted = new ClusteringEngine(clickhouse.client);
+    const result = await restarted.ingest(batch);
+    assert.equal(result.inserted, 0);
+    assert.equal(result.duplicates, 5);
+    assert.deepEqual(result.pendingSignals, []);
+    assert.deepEqual(Object.fromEntries(await issueCounts()), { 'fp-priceOf': 2, 'fp-totalOf': 1, 'fp-db': 2 });
+    assert.equal(await new EventsRepository(clickhouse.client).countEvents('shop'), 5);
+    const minutes = await new ClusterQueries(clickhouse.client).minuteCounts('shop', ['fp-priceOf', 'fp-totalOf', 'fp-db']);
+    assert.equal(minutes.reduce((sum, m) => sum + m.events, 0), 5);
+  });
+
+  it('re-publishes only the signals a crashed attempt never published', async () => {
+    const fresh = [checkoutCrash('e6', 'taxOf', 2, 'u3'), checkoutCrash('e7', 'priceOf', 2, 'u3')];
+    const crashed = new ClusteringEngine(clickhouse.client);
+    const first = await crashed.ingest(fresh);
+    assert.deepEqual(first.pendingSignals.map((s) => s.id), ['issue.new:shop:fp-taxOf']);
+    // The process dies before publishing; the batch is consumed again by another instance.
+    const other = new ClusteringEngine(clickhouse.client);
+    const second = await other.ingest(fresh);
+    assert.equal(second.inserted, 0);
+    assert.deepEqual(second.pendingSignals.map((s) => s.id), ['issue.new:shop:fp-taxOf']);
+    await other.markPublished(second.pendingSignals);
+    const third = await new ClusteringEngine(clickhouse.client).ingest(fresh);
+    assert.deepEqual(third.pendingSignals, []);
+    assert.equal((await issueCounts()).get('fp-priceOf'), 3);
+  });
+
+  it('keeps a partially stored batch exact', async () => {
+    const engine = new ClusteringEngine(clickhouse.client);
+    const mixed = [dbTimeout('e4', 3), dbTimeout('e8', 1), dbTimeout('e8', 1)];
+    const result = await engine.ingest(mixed);
+    assert.equal(result.inserted, 1);
+    assert.equal((await issueCounts()).get('fp-db'), 3);
+  });
+});

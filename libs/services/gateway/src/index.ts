@@ -1,0 +1,15 @@
+export { GatewayModule, createGatewayApp, startGateway, useRawBodies } from './gateway.module';
+export type { GatewayDeps, GatewayModuleOptions, RunningGateway } from './gateway.module';
+export { KafkaReportPublisher, PublishUnavailableError, ReportTooLargeError } from './publisher';
+export type { KafkaReportPublisherOptions, ReportPublisher } from './publisher';
+export { ConfigProjectStore } from './project-store';
+export type { Project, ProjectStore } from './project-store';
+export { parseEnvelope } from './envelope';
+export type { Envelope, EnvelopeItem, EnvelopeParseResult } from './envelope';
+export { keyFromDsn, nativeCredentials, parseSentryAuth, sentryCredentials } from './auth';
+export type { Credentials, KeySource } from './auth';
+export { decodeBody } from './decompress';
+export { TokenBucketLimiter } from './rate-limiter';
+export type { RateDecision } from './rate-limiter';
+export { GatewayError } from './errors';
+export type { ErrorBody, RefusalCode } from './errors';
