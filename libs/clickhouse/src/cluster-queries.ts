@@ -151,4 +151,16 @@ export class ClusterQueries {
       events: Number(r.events),
     }));
   }
+
+  /** A sample of the transactions and tags of a set of issues: what criticality rules look at. */
+  async context(project: string, fingerprints: string[]): Promise<{ transactions: string[]; tags: Record<string, string>[] }> {
+    const result = await this.client.query({
+      query: `SELECT groupUniqArray(20)(transaction) AS transactions, groupArraySample(20)(tags) AS tags FROM crash_events
+              WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}`,
+      query_params: { project, fingerprints },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ transactions: string[]; tags: Record<string, string>[] }>();
+    return { transactions: (row?.transactions ?? []).filter((t) => t !== ''), tags: row?.tags ?? [] };
+  }
 }

@@ -86,8 +86,8 @@ const EnvSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default('faultline'),
   CHDB_PATH: z.string().default('.cache/chdb'),
-  // Raw events expire; issue and cluster state is kept.
-  EVENTS_TTL_DAYS: int(90),
+  // Raw events expire; issue and cluster state is kept. Bounded: the TTL date must stay inside DateTime's range.
+  EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(10_000).default(90),
 
   // Batching: ClickHouse prefers thousands of rows per insert and about one insert a second.
   BATCH_MAX_ROWS: int(5000),
