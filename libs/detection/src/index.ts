@@ -1,0 +1,40 @@
+export {
+  DEFAULT_SPIKE_OPTIONS,
+  detectSpike,
+  learnBaseline,
+  type Baseline,
+  type Bucket,
+  type SpikeDecision,
+  type SpikeOptions,
+} from './spike';
+export {
+  attributeToDeploy,
+  compareReleases,
+  isRegression,
+  newInRelease,
+  type DeployRef,
+  type IssueStatus,
+} from './releases';
+export {
+  alertsOf,
+  nextThrottleState,
+  planAlerts,
+  retryDelaysMs,
+  throttleKey,
+  toGenericWebhookPayload,
+  toSlackPayload,
+  WEBHOOK_SCHEMA,
+  WEBHOOK_VERSION,
+  type AlertCandidate,
+  type AlertPlan,
+  type AlertPlanOptions,
+  type AlertSendItem,
+  type AlertThrottleState,
+  type AlertTrigger,
+  type GenericWebhookPayload,
+  type SlackBlock,
+  type SlackPayload,
+  type SlackText,
+  type WebhookAlert,
+} from './alerts';
+export { negBinomialUpperTail, poissonUpperTail } from './stats';
