@@ -1,7 +1,4 @@
 import 'reflect-metadata';
-import { runAnalyze } from './commands/analyze';
-import { runSend } from './commands/send';
-import { runStack } from './commands/stack';
 import { UsageError, EXIT } from './usage';
 
 const HELP = `faultline — crash analytics from a folder of crash files, or as a streaming service
@@ -29,12 +26,13 @@ Exit codes: 0 analyzed something, 1 failure (or nothing to analyze), 2 usage err
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Commands load on demand: `send` should not pay for NestJS and the embedded engine.
     case 'analyze':
-      return runAnalyze(rest);
+      return (await import('./commands/analyze')).runAnalyze(rest);
     case 'stack':
-      return runStack(rest);
+      return (await import('./commands/stack')).runStack(rest);
     case 'send':
-      return runSend(rest);
+      return (await import('./commands/send')).runSend(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -96,7 +96,10 @@ export class ClusterInsights {
     const releases = await this.reads.releaseCounts(project, summary.fingerprints);
     const breakdownRows = await this.reads.breakdowns(project, summary.fingerprints, {}, 5);
     const breakdowns: Record<string, Array<{ value: string; count: number }>> = {};
-    for (const row of breakdownRows) (breakdowns[row.dimension] ??= []).push({ value: row.value, count: row.events });
+    for (const row of breakdownRows) {
+      // An empty value means the events did not say (no browser on a backend event): not a breakdown.
+      if (row.value !== '') (breakdowns[row.dimension] ??= []).push({ value: row.value, count: row.events });
+    }
     // One sample per issue, most frequent issues first, up to five.
     const samples = [];
     for (const issue of insight.issues.slice(0, 5)) {

@@ -126,8 +126,7 @@ export function renderReport(input: ReportInput): string {
   lines.push('');
 
   for (const i of analyzed) {
-    lines.push(`---`, '', `## Root-cause analysis: ${escapeMd(i.title)}`, '');
-    lines.push(demoteHeadings(analyses.get(i.summary.clusterId)!.markdown), '');
+    lines.push('---', '', demoteHeadings(analyses.get(i.summary.clusterId)!.markdown), '');
   }
 
   if (document.rejected.length > 0) {
@@ -149,6 +148,7 @@ function escapeCell(text: string): string {
   return escapeMd(text).replace(/\|/g, '\\|').slice(0, 160);
 }
 
+/** The analysis document's own headings, one level down, under this report's sections. */
 function demoteHeadings(markdown: string): string {
   return markdown.replace(/^(#{1,5}) /gm, '#$1 ');
 }
