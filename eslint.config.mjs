@@ -65,7 +65,7 @@ export default tseslint.config(
   },
   {
     // Config parsing is the one place that reads the environment; tests and benchmarks may set it up.
-    files: ['libs/config/**/*.ts', 'libs/testing/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.int.test.ts'],
+    files: ['libs/config/**/*.ts', 'libs/testing/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', '**/*.spec.ts', '**/*.int.test.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -11,3 +11,22 @@ export { ClusterQueries } from './cluster-queries';
 export type { ClusterSummaryRow, IssueSummaryRow, TimeRange } from './cluster-queries';
 export { fromClickHouseTime, toClickHouseTime, toCrashEventRow } from './rows';
 export type { CrashEventRow } from './rows';
+export { ApiQueries } from './api-queries';
+export type {
+  AlertDeliveryRow,
+  AnalysisRecord,
+  BreakdownRow,
+  ClusterIssueRow,
+  ClusterListFilter,
+  ClusterListRow,
+  DeployRecord,
+  EventSummaryRow,
+  Keyset,
+  MemberRow,
+  ReleaseCountRow,
+  StoredProjectRow,
+} from './api-queries';
+export { DetectionRepository, INFERRED_DEPLOY_PREFIX, deployMarkerId, inferredDeployId, isInferredDeployId } from './detection.repository';
+export type { DeployMarker, ResolvedIssueActivity, UnmarkedRelease } from './detection.repository';
+export { AlertsRepository } from './alerts.repository';
+export type { AlertRecord, AlertRecordStatus, ClusterImpactRow } from './alerts.repository';

@@ -47,6 +47,13 @@ export async function ensureTopics(admin: Admin, settings: KafkaSettings): Promi
 /** Thrown when a message does not match its topic's schema on the way out: a bug of ours, never retried. */
 export class InvalidOutgoingMessageError extends Error {}
 
+/** Thrown when one message alone is larger than its topic accepts: permanent, never retried. */
+export class MessageTooLargeError extends Error {}
+
+/** Record and batch framing the broker counts on top of keys and values. */
+const BATCH_OVERHEAD_BYTES = 256 * 1024;
+const RECORD_OVERHEAD_BYTES = 128;
+
 /**
  * Publishes schema-checked messages, keyed by the topic's rule. Resolves only once every
  * in-sync replica has the messages (acks=all), so callers may acknowledge their own input.
@@ -68,17 +75,33 @@ export class TopicProducer {
     return new TopicProducer(producer, prefix);
   }
 
+  /**
+   * Sends in requests that each fit the topic's max.message.bytes (the broker limits a whole
+   * record batch, and one request's messages for a partition form one batch), one after another.
+   * Resolves when all are acknowledged; if a later request fails, the earlier ones are durable.
+   */
   async send<T extends TopicId>(topic: T, messages: TopicMessage<T>[], headers?: Record<string, string>): Promise<void> {
     if (messages.length === 0) return;
     const definition = TOPICS[topic];
-    const encoded = messages.map((message) => {
+    const limit = definition.maxMessageBytes - BATCH_OVERHEAD_BYTES;
+    const requests: Array<Array<{ key: string; value: string; headers?: Record<string, string> }>> = [[]];
+    let size = 0;
+    for (const message of messages) {
       const parsed = definition.schema.safeParse(message);
       if (!parsed.success) {
         throw new InvalidOutgoingMessageError(`message for ${topic} breaks its schema: ${parsed.error.message.slice(0, 500)}`);
       }
-      return { key: definition.key(parsed.data as never), value: JSON.stringify(parsed.data), headers };
-    });
-    await this.producer.send({ topic: topicName(topic, this.prefix), acks: -1, messages: encoded });
+      const record = { key: definition.key(parsed.data as never), value: JSON.stringify(parsed.data), headers };
+      const bytes = Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + RECORD_OVERHEAD_BYTES;
+      if (bytes > limit) throw new MessageTooLargeError(`a ${topic} message is ${bytes} bytes encoded; the topic takes at most ${limit}`);
+      if (size + bytes > limit) {
+        requests.push([]);
+        size = 0;
+      }
+      requests.at(-1)!.push(record);
+      size += bytes;
+    }
+    for (const request of requests) await this.producer.send({ topic: topicName(topic, this.prefix), acks: -1, messages: request });
   }
 
   disconnect(): Promise<void> {

@@ -1,6 +1,6 @@
 export { ALL_TOPIC_IDS, TOPICS, topicName } from './topics';
 export type { TopicDefinition, TopicId, TopicMessage } from './topics';
-export { InvalidOutgoingMessageError, TopicProducer, createKafka, ensureTopics } from './client';
+export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, createKafka, ensureTopics } from './client';
 export type { KafkaSettings } from './client';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';

@@ -53,7 +53,11 @@ export function createRuntime(config: FaultlineConfig, name: string): Runtime {
           await admin.disconnect();
         }
         return TopicProducer.connect(runtime.kafka(), config.kafka.topicPrefix);
-      })();
+      })().catch((error: unknown) => {
+        // Not cached: the next caller tries to connect again once Kafka is back.
+        producer = null;
+        throw error;
+      });
       return producer;
     },
     async close() {

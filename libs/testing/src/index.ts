@@ -1,4 +1,6 @@
 export { expectEventually } from './expect-eventually';
 export { makeCrashEvent } from './events';
+export { startFakeMessagesApi } from './fake-messages-api';
+export type { FakeHandler, FakeMessagesApi, FakeReply, FakeRequest, FakeUsage } from './fake-messages-api';
 export { distRoot, repoRoot } from './paths';
 export { testEnvironment } from './services';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { InvalidOutgoingMessageError, type TopicProducer } from '@faultline/kafka';
 import { Logger } from '@faultline/observability';
 import type { RawReport } from '@faultline/schema';
-import { KafkaReportPublisher, PublishUnavailableError, ReportTooLargeError, chunkBySize } from './publisher';
+import { MessageTooLargeError } from '@faultline/kafka';
+import { KafkaReportPublisher, PublishUnavailableError, ReportTooLargeError } from './publisher';
 
 const logger = new Logger('test', 'error');
 
@@ -15,21 +16,6 @@ function report(id: string, payloadBytes = 10): RawReport {
 function fakeProducer(send: (reports: RawReport[]) => Promise<void>): TopicProducer {
   return { send: (_topic: string, messages: RawReport[]) => send(messages), disconnect: () => Promise.resolve() } as unknown as TopicProducer;
 }
-
-describe('chunkBySize', () => {
-  it('groups reports into sends under the byte limit, in order', () => {
-    const reports = ['a', 'b', 'c', 'd', 'e'].map((id) => report(id, 400));
-    const chunks = chunkBySize(reports, 1500);
-    assert.deepEqual(
-      chunks.map((c) => c.map((r) => r.reportId)),
-      [['a', 'b'], ['c', 'd'], ['e']],
-    );
-  });
-
-  it('refuses a report that fits in no send', () => {
-    assert.throws(() => chunkBySize([report('a'), report('huge', 5000)], 1500), ReportTooLargeError);
-  });
-});
 
 describe('KafkaReportPublisher', () => {
   it('sends and stays ready while sends succeed', async () => {
@@ -71,5 +57,17 @@ describe('KafkaReportPublisher', () => {
     await publisher.close();
     assert.equal(publisher.isReady(), false);
     await assert.rejects(publisher.publish([report('a')]), PublishUnavailableError);
+  });
+});
+
+describe('KafkaReportPublisher with an oversized report', () => {
+  it('answers "too large", not "unavailable", when the producer refuses one message for its size', async () => {
+    const publisher = KafkaReportPublisher.fromProducer(
+      fakeProducer(async () => {
+        throw new MessageTooLargeError('a rawReports message is 30000000 bytes encoded');
+      }),
+      logger,
+    );
+    await assert.rejects(publisher.publish([report('huge')]), ReportTooLargeError);
   });
 });

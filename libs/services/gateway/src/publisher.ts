@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { InvalidOutgoingMessageError, TOPICS, TopicProducer, ensureTopics, type KafkaSettings } from '@faultline/kafka';
+import { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, ensureTopics, type KafkaSettings } from '@faultline/kafka';
 import type { Logger } from '@faultline/observability';
 import type { RawReport } from '@faultline/schema';
 
@@ -47,35 +47,6 @@ const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 const DEFAULT_UNHEALTHY_FOR_MS = 10_000;
 const MAX_RECONNECT_DELAY_MS = 30_000;
 /**
- * The broker limits a record batch (all of one request's reports share a key, hence a
- * partition, hence a batch) to the topic's max.message.bytes; sends stay below it with room
- * for record and batch overhead.
- */
-const MAX_SEND_BYTES = TOPICS.rawReports.maxMessageBytes - 256 * 1024;
-
-/** Splits reports into sends that each fit in one record batch; refuses a report that fits in none. */
-export function chunkBySize(reports: RawReport[], maxBytes = MAX_SEND_BYTES): RawReport[][] {
-  const chunks: RawReport[][] = [];
-  let current: RawReport[] = [];
-  let size = 0;
-  for (const report of reports) {
-    const bytes = Buffer.byteLength(JSON.stringify(report)) + 128;
-    if (bytes > maxBytes) {
-      throw new ReportTooLargeError(`report ${report.reportId} is ${bytes} bytes encoded; the limit is ${maxBytes}`);
-    }
-    if (size + bytes > maxBytes && current.length > 0) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(report);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/**
  * Publishes reports to `rawReports` through TopicProducer (schema check, key = project, acks=all).
  *
  * It connects in the background: the gateway starts and answers (503, not ready) while Kafka
@@ -118,12 +89,16 @@ export class KafkaReportPublisher implements ReportPublisher {
   }
 
   /**
-   * Sends in chunks that fit the topic, one after another. If a later chunk fails the earlier
-   * ones are already durable; the client's retry duplicates them (at least once, see above).
+   * TopicProducer sends in requests that fit the topic, one after another. If a later one fails
+   * the earlier ones are already durable; the client's retry duplicates them (at least once, see above).
    */
   async publish(reports: RawReport[]): Promise<void> {
-    const chunks = chunkBySize(reports);
-    for (const chunk of chunks) await this.send(chunk);
+    try {
+      await this.send(reports);
+    } catch (error) {
+      if (error instanceof MessageTooLargeError) throw new ReportTooLargeError(error.message);
+      throw error;
+    }
   }
 
   private async send(reports: RawReport[]): Promise<void> {

@@ -1,0 +1,13 @@
+export { assignIssue, DEFAULT_THRESHOLD, newClusterId } from './assign';
+export type { ClusterAssignment, ClusterCandidate, ClusteringOptions } from './assign';
+export { CATEGORIES, categorize } from './categorize';
+export type { Category } from './categorize';
+export { frequencyFactor, isGenericToken } from './generic';
+export type { FrameStats } from './generic';
+export { DEFAULT_CRITICALITY_RULES, priorityOf } from './priority';
+export type { CriticalityRule, ImpactInput, Priority, PriorityTier } from './priority';
+export { frameToken, signatureOf } from './signature';
+export type { IssueSignature } from './signature';
+export { kindAgreement, similarity } from './similarity';
+export type { SimilarityBreakdown, SimilarityOptions } from './similarity';
+export { clusterTitle } from './title';

@@ -1,0 +1,111 @@
+// The pure pieces of the API: OpenAPI generation, DSNs, deploy ids, redaction, token lookup, error bodies.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { HttpException, NotFoundException } from '@nestjs/common';
+import { redactTarget } from './activity.service';
+import { TokenRegistry, mayAccessProject } from './auth';
+import { ApiError, parseInput, toErrorBody } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import { ProjectDirectory, dsnOf } from './projects';
+import { ROUTES } from './routes';
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, Record<string, Record<string, unknown>>>; components: { schemas: Record<string, unknown> } };
+
+  it('is OpenAPI 3.1 with one operation per route, unique operation ids', () => {
+    assert.equal(doc.openapi, '3.1.0');
+    const ops = Object.values(doc.paths).flatMap((p) => Object.values(p));
+    assert.equal(ops.length, Object.keys(ROUTES).length);
+    assert.equal(new Set(ops.map((o) => o.operationId)).size, ops.length);
+    assert.ok(doc.components.schemas.Error);
+    JSON.parse(JSON.stringify(doc));
+  });
+
+  it('describes parameters, bodies and security from the contracts', () => {
+    const list = doc.paths['/api/v1/projects/{project}/clusters'].get as { parameters: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>; security: unknown[] };
+    const limit = list.parameters.find((p) => p.name === 'limit')!;
+    assert.deepEqual([limit.in, limit.required, limit.schema.minimum, limit.schema.maximum, limit.schema.default], ['query', false, 1, 200, 50]);
+    assert.deepEqual(list.parameters.find((p) => p.name === 'project')?.required, true);
+    assert.deepEqual(list.security, [{ bearerAuth: [] }]);
+    const merge = doc.paths['/api/v1/projects/{project}/clusters/merge'].post as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
+    assert.deepEqual(merge.requestBody.content['application/json'].schema.required, ['clusterIds']);
+    assert.deepEqual((doc.paths['/api/v1/openapi.json'].get as { security: unknown[] }).security, []);
+  });
+});
+
+describe('projects', () => {
+  it('build DSNs on the gateway public URL', () => {
+    assert.equal(dsnOf('http://127.0.0.1:8000', 'key0123456789abcdef', 'shop'), 'http://key0123456789abcdef@127.0.0.1:8000/shop');
+    assert.equal(dsnOf('https://errors.example.com/ingest/', 'k'.repeat(16), 'a_b'), `https://${'k'.repeat(16)}@errors.example.com/ingest/a_b`);
+  });
+
+  it('merge config and stored projects, config winning, re-reading the store after the TTL', async () => {
+    let now = 0;
+    let reads = 0;
+    const directory = new ProjectDirectory(
+      [{ id: 'shop', publicKey: 'c'.repeat(16) }],
+      'http://gw:8000',
+      async () => {
+        reads += 1;
+        return [{ id: 'shop', name: 'Stored shop', publicKey: 's'.repeat(16) }, { id: 'blog', name: '', publicKey: 'b'.repeat(16) }];
+      },
+      1000,
+      () => now,
+    );
+    assert.deepEqual((await directory.list()).map((p) => [p.id, p.name, p.source]), [['blog', 'blog', 'store'], ['shop', 'shop', 'config']]);
+    await directory.get('shop');
+    assert.equal(reads, 1);
+    now = 2000;
+    assert.equal(await directory.get('nope'), null);
+    assert.equal(reads, 2);
+  });
+});
+
+describe('tokens', () => {
+  const registry = new TokenRegistry([{ token: 'secret-token-0000001', scopes: ['read'], projects: ['shop'] }]);
+
+  it('are found by value and named without revealing them', () => {
+    const principal = registry.find('secret-token-0000001')!;
+    assert.match(principal.label, /^token:[0-9a-f]{12}$/);
+    assert.ok(!principal.label.includes('secret'));
+    assert.equal(registry.find('secret-token-0000002'), null);
+  });
+
+  it('see their projects, or all with *', () => {
+    assert.equal(mayAccessProject({ label: '', scopes: ['read'], projects: ['shop'] }, 'shop'), true);
+    assert.equal(mayAccessProject({ label: '', scopes: ['read'], projects: ['shop'] }, 'blog'), false);
+    assert.equal(mayAccessProject({ label: '', scopes: ['read'], projects: ['*'] }, 'blog'), true);
+  });
+});
+
+describe('alerts', () => {
+  it('redact webhook secrets to the origin', () => {
+    assert.equal(redactTarget('https://hooks.slack.com/services/T0/B0/xyz'), 'https://hooks.slack.com/…');
+    assert.equal(redactTarget('https://example.com/?token=1'), 'https://example.com/…');
+    assert.equal(redactTarget('https://example.com'), 'https://example.com');
+    assert.equal(redactTarget('slack'), 'slack');
+  });
+});
+
+describe('errors', () => {
+  it('have one body shape, whatever was thrown', () => {
+    assert.deepEqual(toErrorBody(new ApiError('cluster_not_found', 'no cluster x')), { status: 404, body: { error: { code: 'cluster_not_found', message: 'no cluster x' } } });
+    assert.deepEqual(toErrorBody(new NotFoundException('Cannot GET /x')).body.error.code, 'not_found');
+    const json = toErrorBody(new HttpException('Unexpected end of JSON input', 400, { cause: { code: 'FST_ERR_CTP_INVALID_JSON_BODY' } }));
+    assert.deepEqual([json.status, json.body.error.code], [400, 'invalid_json']);
+    assert.deepEqual([toErrorBody({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'too large' }).status], [413]);
+    const internal = toErrorBody(new Error('password=hunter2 in a stack'));
+    assert.deepEqual(internal, { status: 500, body: { error: { code: 'internal_error', message: 'internal error' } } });
+  });
+
+  it('name every invalid field of an input', () => {
+    try {
+      parseInput(ROUTES.listClusters.query, { limit: '0', sort: 'x' }, 'query');
+      assert.fail('accepted invalid input');
+    } catch (error) {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.code, 'validation_failed');
+      assert.deepEqual((error.details as Array<{ path: string }>).map((d) => d.path).sort(), ['limit', 'sort']);
+    }
+  });
+});

@@ -1,0 +1,15 @@
+export { AlertService } from './alert.service';
+export type { AlertPassResult } from './alert.service';
+export { alertIdOf, alertTriggerOf, clusterLink } from './alert-candidates';
+export type { DeliveryResult } from './alert-candidates';
+export { DETECTOR_DEPLOYS_GROUP, DeploysController } from './deploys.controller';
+export { DETECTOR_OPTIONS, DetectorLoop } from './detector.loop';
+export { DetectorModule } from './detector.module';
+export { DetectorService } from './detector.service';
+export type { TickResult } from './detector.service';
+export { regressionSignalId, spikeSignalId } from './detection-plan';
+export { DEFAULT_DELIVERY, detectorOptions } from './options';
+export type { DeliveryOptions, DetectorOptions } from './options';
+export { DETECTOR_SIGNALS_GROUP, SignalsController } from './signals.controller';
+export { deliverWebhook } from './webhook';
+export type { DeliveryDeps, DeliveryOutcome } from './webhook';

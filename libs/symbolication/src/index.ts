@@ -1,0 +1,12 @@
+export { ARTIFACT_KINDS, InMemoryArtifactStore, normalizeDebugId } from './artifact-store';
+export type { ArtifactKind, ArtifactRef, ArtifactStore } from './artifact-store';
+export { LocalDirectoryArtifactStore } from './local-artifact-store';
+export { ProguardMapping, parseProguardMapping } from './proguard';
+export type { ProguardFrameInput, ProguardHeader, ProguardOriginalFrame, ProguardRemapResult } from './proguard';
+export { ParsedSourceMap, normalizeSourcePath, parseSourceMap } from './source-map';
+export type { ParseSourceMapResult, SourceMapLookup } from './source-map';
+export { Symbolicator } from './symbolicator';
+export type { SymbolicatorOptions } from './symbolicator';
+export type { UrlRewrite } from './url-candidates';
+export { proguardUuid, validateArtifact } from './validate-artifact';
+export type { ValidatedArtifact, ValidationResult } from './validate-artifact';
