@@ -7,8 +7,11 @@ cd "$FAULTLINE_ROOT"
 
 stamp=node_modules/.faultline-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "faultline: installing dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "faultline: installing the locked dependencies" >&2
+  # Not `npm ci`: the registry here lacks some other platforms' optional binaries (e.g.
+  # @swc/core-darwin-arm64@1.16.22), so the lockfile cannot list them and `npm ci` refuses it.
+  # `npm install --no-save` installs exactly the locked tree and leaves the lockfile alone.
+  npm install --no-save --no-audit --no-fund --loglevel=error >&2
   cp package-lock.json "$stamp"
 fi
 node scripts/build.mjs >&2

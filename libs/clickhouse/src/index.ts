@@ -30,3 +30,5 @@ export { DetectionRepository, INFERRED_DEPLOY_PREFIX, deployMarkerId, inferredDe
 export type { DeployMarker, ResolvedIssueActivity, UnmarkedRelease } from './detection.repository';
 export { AlertsRepository } from './alerts.repository';
 export type { AlertRecord, AlertRecordStatus, ClusterImpactRow } from './alerts.repository';
+export { AnalysesRepository } from './analyses.repository';
+export type { AnalysisRow } from './analyses.repository';

@@ -8,13 +8,20 @@ import { ClusteringEngine } from './clustering-engine';
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
+/** Crash X (priceOf) and crash Y (totalOf, taxOf) come from different pages through the same cart code Z. */
+const CALLERS: Record<string, { fn: string; file: string }> = {
+  priceOf: { fn: 'onSubmit', file: 'src/checkout-page.js' },
+  totalOf: { fn: 'render', file: 'src/cart-summary.js' },
+  taxOf: { fn: 'render', file: 'src/invoice-page.js' },
+};
+
 function checkoutCrash(id: string, fn: string, minute: number, user: string): CrashEvent {
   return makeCrashEvent(
     { id, fingerprint: `fp-${fn}`, timestamp: minutesAgo(minute), userId: user, project: 'shop' },
     [
-      { function: 'handleRequest', file: 'src/server.js', line: 10 },
-      { function: 'loadCart', file: 'src/cart.js', line: 20 },
-      { function: fn, file: 'src/cart.js', line: 42 },
+      { function: CALLERS[fn].fn, file: CALLERS[fn].file, line: 10 },
+      { function: 'computeTotals', file: 'src/cart-store.js', line: 20 },
+      { function: fn, file: `src/${fn}.js`, line: 42 },
     ],
   );
 }

@@ -11,3 +11,7 @@ export type { ClusterInsight, DeployWithId, RegressionFinding, SpikeFinding } fr
 export type { ClustersDocument, RejectedInput } from './analyze/clusters-document';
 export { MANIFEST, collectInputFiles, isInside, readManifest } from './analyze/inputs';
 export type { IncidentManifest, InputFile } from './analyze/inputs';
+export { ClusterAnalyzer } from './analyze/cluster-analyzer';
+export type { ClusterAnalysisOutcome, ClusterAnalyzerDeps } from './analyze/cluster-analyzer';
+export { llmFromConfig } from './llm';
+export { clusterAnalyzerFor } from './analyzer-factory';

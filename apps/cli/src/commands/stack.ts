@@ -5,8 +5,11 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@faultline/config';
-import { ClusteringEngine, EventProcessor, createRuntime } from '@faultline/pipeline';
+import { ClusteringEngine, EventProcessor, clusterAnalyzerFor, createRuntime } from '@faultline/pipeline';
+import { AnalyzerModule } from '@faultline/service-analyzer';
+import { ApiModule } from '@faultline/service-api';
 import { ClustererModule } from '@faultline/service-clusterer';
+import { DetectorModule } from '@faultline/service-detector';
 import { KafkaReportPublisher, startGateway } from '@faultline/service-gateway';
 import { NormalizerModule } from '@faultline/service-normalizer';
 import { hostServices } from '@faultline/service-ops';
@@ -77,10 +80,17 @@ export async function runStack(args: string[]): Promise<number> {
   try {
     const clickhouse = await runtime.clickhouse();
     const symbolicator = new Symbolicator(new LocalDirectoryArtifactStore(config.symbolication.artifactsDir), { cacheMaxBytes: config.symbolication.cacheBytes });
+    // Every service in this process, sharing one Runtime (one chDB directory), behind the API's port.
     const host = await hostServices(
       runtime,
-      [NormalizerModule.register(runtime, new EventProcessor({ symbolicator })), ClustererModule.register(runtime, new ClusteringEngine(clickhouse.client))],
-      { ...config.ops, needs: { clickhouse: true, kafka: true } },
+      [
+        NormalizerModule.register(runtime, new EventProcessor({ symbolicator })),
+        ClustererModule.register(runtime, new ClusteringEngine(clickhouse.client)),
+        DetectorModule.register(runtime, clickhouse.client),
+        AnalyzerModule.register(runtime, await clusterAnalyzerFor(runtime)),
+        ApiModule.register(runtime),
+      ],
+      { ...config.api, needs: { clickhouse: true, kafka: true } },
     );
     closers.push(() => host.close());
     const publisher = KafkaReportPublisher.start({ kafka: runtime.kafka(), settings: config.kafka, logger: runtime.logger.child('gateway') });
@@ -95,7 +105,8 @@ export async function runStack(args: string[]): Promise<number> {
       'Faultline is running.',
       ...config.projects.map((p) => `  DSN (${p.id}):   ${gatewayUrl.protocol}//${p.publicKey}@${gatewayUrl.host}/${p.id}`),
       `  Gateway:        ${gatewayUrl.origin}`,
-      `  Metrics/health: ${host.url}/metrics`,
+      `  API:            ${host.url}/api/v1 (OpenAPI: ${host.url}/api/v1/openapi.json)`,
+      `  Metrics/health: ${host.url}/metrics, ${host.url}/health/ready`,
       overrides.API_TOKENS ? `  API token:      ${credentials.apiToken}` : null,
       'Press Ctrl-C to stop.',
     ].filter((l): l is string => l !== null);

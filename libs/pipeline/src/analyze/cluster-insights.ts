@@ -54,8 +54,10 @@ export class ClusterInsights {
     this.events = new EventsRepository(client);
   }
 
-  async insights(project: string, deploys: DeployWithId[]): Promise<ClusterInsight[]> {
-    const [summaries, issues] = await Promise.all([this.clusters.clusters(project), this.clusters.issues(project)]);
+  /** Every cluster of the project (or only `clusterIds`), highest impact first. */
+  async insights(project: string, deploys: DeployWithId[], clusterIds?: string[]): Promise<ClusterInsight[]> {
+    const [allSummaries, issues] = await Promise.all([this.clusters.clusters(project), this.clusters.issues(project)]);
+    const summaries = clusterIds ? allSummaries.filter((s) => clusterIds.includes(s.clusterId)) : allSummaries;
     const issuesByCluster = new Map<string, IssueSummaryRow[]>();
     for (const issue of issues) issuesByCluster.set(issue.clusterId, [...(issuesByCluster.get(issue.clusterId) ?? []), issue]);
     const deployTimes = Object.fromEntries(deploys.map((d) => [d.release, d.deployedAt]));

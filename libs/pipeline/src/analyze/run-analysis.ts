@@ -1,21 +1,13 @@
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ApiQueries, ClusterQueries, connectClickHouse, runMigrations, type ClickHouse } from '@faultline/clickhouse';
-import {
-  analyzeCluster,
-  buildEvidencePack,
-  culpritOf,
-  deployIdOf,
-  renderAnalysisMarkdown,
-  type GitRepository,
-  type LlmPort,
-  type RootCauseAnalysis,
-} from '@faultline/analysis';
+import { ApiQueries, ClusterQueries, connectClickHouse, deployMarkerId, runMigrations, type ClickHouse } from '@faultline/clickhouse';
+import { culpritOf, type GitRepository, type LlmPort, type RootCauseAnalysis } from '@faultline/analysis';
 import { Symbolicator } from '@faultline/symbolication';
 import { Deploy, type CrashEvent } from '@faultline/schema';
 import { ClusteringEngine } from '../clustering-engine';
 import { EventProcessor } from '../event-processor';
+import { ClusterAnalyzer } from './cluster-analyzer';
 import { ClusterInsights, type ClusterInsight, type DeployWithId } from './cluster-insights';
 import { collectInputFiles } from './inputs';
 import { loadSymbols } from './symbols';
@@ -158,7 +150,7 @@ async function loadDeploys(options: AnalyzeFolderOptions, clickhouse: ClickHouse
       changedFiles: [],
     }));
   }
-  const withIds = deploys.map((d) => ({ ...d, id: deployIdOf(d) })).sort((a, b) => a.deployedAt.localeCompare(b.deployedAt));
+  const withIds = deploys.map((d) => ({ ...d, id: deployMarkerId(d.project, d.environment, d.release, d.deployedAt) })).sort((a, b) => a.deployedAt.localeCompare(b.deployedAt));
   const reads = new ApiQueries(clickhouse.client);
   for (const d of withIds) await reads.insertDeploy({ ...d, commitSha: d.commitSha, previousSha: d.previousSha });
   return withIds;
@@ -173,17 +165,13 @@ async function analyzeTopClusters(
 ): Promise<Map<string, ClusterAnalysis>> {
   const analyses = new Map<string, ClusterAnalysis>();
   const top = insights.slice(0, options.maxAnalyses);
-  const reads = new ClusterInsights(clickhouse.client);
+  const analyzer = new ClusterAnalyzer({ client: clickhouse.client, git: () => options.git, llm: options.llm });
   for (const [index, insight] of top.entries()) {
     progress('analyzing', index, top.length);
-    const input = await reads.evidenceInput(options.project, insight, deploys);
-    const pack = await buildEvidencePack(input, { git: options.git ?? undefined });
-    const result = await analyzeCluster(pack, { llm: options.llm });
-    analyses.set(insight.summary.clusterId, {
-      analysis: result.analysis,
-      markdown: renderAnalysisMarkdown(result.analysis, pack),
-      llm: result.llm.status,
-    });
+    const outcome = await analyzer.analyzeInsight(options.project, insight, deploys, { force: true });
+    if (outcome.kind === 'analyzed') {
+      analyses.set(insight.summary.clusterId, { analysis: outcome.analysis, markdown: outcome.markdown, llm: outcome.llm.status });
+    }
   }
   progress('analyzing', top.length, top.length);
   return analyses;

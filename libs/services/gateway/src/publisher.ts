@@ -117,7 +117,7 @@ export class KafkaReportPublisher implements ReportPublisher {
       this.lastSuccessAt = performance.now();
     } catch (error) {
       // A report that breaks the topic schema is our bug, not an outage: let it surface as a 500.
-      if (error instanceof InvalidOutgoingMessageError) throw error;
+      if (error instanceof InvalidOutgoingMessageError || error instanceof MessageTooLargeError) throw error;
       this.lastFailureAt = performance.now();
       throw new PublishUnavailableError(`Kafka send failed: ${(error as Error).message}`, { cause: error });
     } finally {
