@@ -127,6 +127,8 @@ const EnvSchema = z.object({
   // Symbolication: where uploaded artifacts live, and how much parsed-map memory to keep.
   ARTIFACTS_DIR: z.string().default('.cache/artifacts'),
   SYMBOLICATION_CACHE_MB: int(256),
+  // The largest artifact the API accepts in one upload (source maps of big bundles run to tens of MB).
+  ARTIFACT_MAX_BYTES: z.coerce.number().int().min(1).default(64 * 1024 * 1024),
   METRICS_ENABLED: bool(true),
   // Workers without an HTTP API of their own serve /metrics and /health here (0 = pick a free port).
   OPS_HOST: z.string().default('127.0.0.1'),
@@ -181,7 +183,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       tokenBudgetPerHour: env.LLM_TOKEN_BUDGET_PER_HOUR,
       tokenBudgetPerAnalysis: env.LLM_TOKEN_BUDGET_PER_ANALYSIS,
     },
-    symbolication: { artifactsDir: env.ARTIFACTS_DIR, cacheBytes: env.SYMBOLICATION_CACHE_MB * 1024 * 1024 },
+    symbolication: {
+      artifactsDir: env.ARTIFACTS_DIR,
+      cacheBytes: env.SYMBOLICATION_CACHE_MB * 1024 * 1024,
+      artifactMaxBytes: env.ARTIFACT_MAX_BYTES,
+    },
     metricsEnabled: env.METRICS_ENABLED,
     ops: { host: env.OPS_HOST, port: env.OPS_PORT },
   } as const;

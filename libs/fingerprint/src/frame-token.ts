@@ -34,19 +34,6 @@ function baseName(path: string): string {
   return path.slice(slash + 1, end);
 }
 
-// File names repeat across events (one bundle, many crashes): remember each one's grouping name.
-const jsFileNames = new Map<string, string>();
-
-function jsFileName(file: string): string {
-  let name = jsFileNames.get(file);
-  if (name === undefined) {
-    name = baseName(stripAssetHash(file));
-    if (jsFileNames.size >= 8192) jsFileNames.clear();
-    jsFileNames.set(file, name);
-  }
-  return name;
-}
-
 const JS_ANONYMOUS = new Set(['<anonymous>', 'anonymous', 'global code', '?', '', 'Object.<anonymous>']);
 
 /**
@@ -117,7 +104,7 @@ export function normalizeFrameForGrouping(frame: Frame, platform: string): strin
   const fn = frame.function;
   switch (family(platform)) {
     case 'js': {
-      const where = frame.module ?? (frame.file !== null ? jsFileName(frame.file) : null);
+      const where = frame.module ?? (frame.file !== null ? baseName(stripAssetHash(frame.file)) : null);
       const name = normalizeJsFunction(fn);
       if ((where === null || where.length === 0) && name === '?') return null;
       return `${where || '?'}:${name}`;

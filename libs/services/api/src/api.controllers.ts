@@ -1,10 +1,12 @@
-import { Body, Controller, Inject, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, Inject, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ActivityService } from './activity.service';
+import { ArtifactsService, describeUpload } from './artifacts.service';
 import { ApiAuthGuard, CurrentPrincipal, mayAccessProject, type Principal } from './auth';
 import { ClustersService } from './clusters.service';
 import { ApiError, ApiExceptionFilter, parseInput } from './errors';
 import { ProjectDirectory } from './projects';
+import { readUpload } from './raw-upload';
 import { Endpoint, ROUTES } from './routes';
 
 export const OPENAPI_DOCUMENT = Symbol.for('faultline.api.openapi');
@@ -129,5 +131,27 @@ export class ActivityController {
   alerts(@Param() params: unknown, @Query() query: unknown, @Req() request: FastifyRequest) {
     const { project } = parseInput(ROUTES.listAlerts.params, params, 'path');
     return this.activity.listAlerts(project, parseInput(ROUTES.listAlerts.query, query, 'query'), request.url);
+  }
+}
+
+@Controller('api/v1')
+@UseGuards(ApiAuthGuard)
+@UseFilters(ApiExceptionFilter)
+export class ArtifactsController {
+  constructor(@Inject(ArtifactsService) private readonly artifacts: ArtifactsService) {}
+
+  /** Parameters first, then the body: a bad name or kind is refused without reading the file. */
+  @Endpoint(ROUTES.uploadArtifact)
+  async upload(@Param() params: unknown, @Query() query: unknown, @Headers() headers: unknown, @Req() request: FastifyRequest) {
+    const { project, release } = parseInput(ROUTES.uploadArtifact.params, params, 'path');
+    const upload = describeUpload(parseInput(ROUTES.uploadArtifact.query, query, 'query'), parseInput(ROUTES.uploadArtifact.headers, headers, 'header'));
+    const body = await readUpload(request, this.artifacts.maxBytes);
+    return { artifacts: [await this.artifacts.upload(project, release, upload, body)] };
+  }
+
+  @Endpoint(ROUTES.listArtifacts)
+  async list(@Param() params: unknown) {
+    const { project, release } = parseInput(ROUTES.listArtifacts.params, params, 'path');
+    return { data: await this.artifacts.list(project, release) };
   }
 }

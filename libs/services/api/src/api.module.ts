@@ -1,14 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RUNTIME, type Runtime } from '@faultline/pipeline';
-import { ActivityController, ClustersController, MetaController, OPENAPI_DOCUMENT, ProjectsController } from './api.controllers';
+import { LocalDirectoryArtifactStore } from '@faultline/symbolication';
+import { ActivityController, ArtifactsController, ClustersController, MetaController, OPENAPI_DOCUMENT, ProjectsController } from './api.controllers';
 import { ActivityService } from './activity.service';
+import { ArtifactsService, type ListableArtifactStore } from './artifacts.service';
 import { ApiAuthGuard, TokenRegistry } from './auth';
 import { ClustersService } from './clusters.service';
 import { ApiExceptionFilter } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { ProjectDirectory } from './projects';
+import { RawUploadSupport } from './raw-upload';
 import { ApiStore, Publisher } from './store';
+
+export interface ApiModuleOptions {
+  /**
+   * Where uploaded source maps and mappings go. Default: a LocalDirectoryArtifactStore on
+   * `symbolication.artifactsDir` (ARTIFACTS_DIR), the directory the normalizer's Symbolicator reads.
+   */
+  artifactStore?: ListableArtifactStore;
+}
 
 /**
  * The HTTP API as one module over a Runtime, hosted like every service module by `hostServices`
@@ -22,10 +33,12 @@ import { ApiStore, Publisher } from './store';
  */
 @Module({})
 export class ApiModule {
-  static register(runtime: Runtime): DynamicModule {
+  static register(runtime: Runtime, options: ApiModuleOptions = {}): DynamicModule {
+    const { artifactsDir, artifactMaxBytes } = runtime.config.symbolication;
+    const artifactStore = options.artifactStore ?? new LocalDirectoryArtifactStore(artifactsDir);
     return {
       module: ApiModule,
-      controllers: [MetaController, ProjectsController, ClustersController, ActivityController],
+      controllers: [MetaController, ProjectsController, ClustersController, ActivityController, ArtifactsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument() },
@@ -41,6 +54,9 @@ export class ApiModule {
         },
         { provide: ClustersService, inject: [ApiStore, Publisher], useFactory: (store: ApiStore, publisher: Publisher) => new ClustersService(store, publisher) },
         { provide: ActivityService, inject: [ApiStore, Publisher], useFactory: (store: ApiStore, publisher: Publisher) => new ActivityService(store, publisher) },
+        { provide: ArtifactsService, useValue: new ArtifactsService(artifactStore, artifactMaxBytes) },
+        // Upload routes read their own bodies (raw-upload.ts): hooked into Fastify before Nest adds the routes.
+        RawUploadSupport,
         ApiAuthGuard,
         ApiExceptionFilter,
         { provide: APP_FILTER, useExisting: ApiExceptionFilter },

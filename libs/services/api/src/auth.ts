@@ -6,6 +6,7 @@ import type { ApiToken } from '@faultline/config';
 import { ProjectId } from './contracts';
 import { ApiError } from './errors';
 import { ProjectDirectory } from './projects';
+import { checkUploadMediaType } from './raw-upload';
 import { ROUTE_SPEC, type RouteSpec } from './routes';
 
 /** Who is calling: what the token allows, and a label that names it without revealing it. */
@@ -80,9 +81,11 @@ export class ApiAuthGuard implements CanActivate {
       if (!mayAccessProject(principal, project)) throw new ApiError('project_forbidden', `this token may not access project ${project}`);
       if (!(await this.projects.get(project))) throw new ApiError('project_not_found', `no project ${project}`);
     }
-    // Fastify also parses text/plain; the API speaks JSON only.
+    // Fastify also parses text/plain; the API speaks JSON only, but for file uploads.
     const contentType = request.headers['content-type'];
-    if (spec.body && request.body !== undefined && !(contentType && /^application\/([\w.-]+\+)?json\b/i.test(contentType))) {
+    if (spec.upload) {
+      checkUploadMediaType(request, spec.upload.mediaTypes);
+    } else if (spec.body && request.body !== undefined && !(contentType && /^application\/([\w.-]+\+)?json\b/i.test(contentType))) {
       throw new ApiError('unsupported_media_type', 'send the body as JSON (Content-Type: application/json)');
     }
     request.principal = principal;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES } from '@faultline/clustering';
 import { AnalysisRequest, CrashEvent, Deploy } from '@faultline/schema';
+import { ARTIFACT_KINDS } from '@faultline/symbolication';
 
 // ---------------------------------------------------------------- common pieces
 
@@ -292,6 +293,53 @@ export const AlertView = z.object({
 });
 export type AlertView = z.infer<typeof AlertView>;
 export const AlertList = list(AlertView);
+
+// ---------------------------------------------------------------- artifacts (source maps, minified files, ProGuard/R8 mappings)
+
+export const ReleaseParams = ProjectParams.extend({ release: z.string().min(1).max(200) });
+
+// Names are paths or URLs (`~/static/js/app.js.map`); the store hashes them, so only control characters are refused.
+const ArtifactName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .regex(/^\P{Cc}+$/u, 'an artifact name holds no control characters');
+const ArtifactKind = z.enum(ARTIFACT_KINDS, { error: 'kind is one of sourcemap, minified_source, proguard' });
+const Uuid = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, 'a UUID');
+
+const NAME_HELP =
+  'The URL or path the file is served under, `~` standing for scheme and host: `~/static/js/app.3f9a.js.map`. ' +
+  'Optional for ProGuard mappings, which are stored under their UUID.';
+const KIND_HELP = 'sourcemap | minified_source | proguard. Default: from the name (`.map`, `.js`/`.mjs`/`.cjs`, `.txt`).';
+const DEBUG_ID_HELP =
+  "ProGuard only: the UUID the build assigned to the mapping (sentry-android-gradle-plugin's `io.sentry.ProguardUuids`). " +
+  'Default: the UUID derived from the file (UUIDv5 of its bytes, as Sentry tooling does).';
+
+/** The upload's description, in the query string... */
+export const UploadArtifactQuery = z.object({
+  name: ArtifactName.optional().describe(NAME_HELP),
+  kind: ArtifactKind.optional().describe(KIND_HELP),
+  debugId: Uuid.optional().describe(DEBUG_ID_HELP),
+});
+/** ...or in headers, for names that are awkward to URL-encode. A value given both ways must agree. */
+export const UploadArtifactHeaders = z.object({
+  'x-faultline-artifact-name': ArtifactName.optional().describe('Same as the `name` query parameter'),
+  'x-faultline-artifact-kind': ArtifactKind.optional().describe('Same as the `kind` query parameter'),
+  'x-faultline-debug-id': Uuid.optional().describe('Same as the `debugId` query parameter'),
+});
+
+export const ArtifactView = z.object({
+  name: z.string(),
+  kind: ArtifactKind,
+  debugId: z.string().nullable().describe('Source map debug ID (`debug_id`/`debugId`, or the `//# debugId=` comment), or the ProGuard mapping UUID'),
+  size: z.number().int().describe('Bytes'),
+  release: z.string(),
+});
+export type ArtifactView = z.infer<typeof ArtifactView>;
+export const ArtifactUploadResult = z.object({ artifacts: z.array(ArtifactView) });
+export const ArtifactList = z.object({ data: z.array(ArtifactView).describe('Sorted by name, then kind') });
 
 /** One normalized event, as stored. */
 export const EventView = CrashEvent;

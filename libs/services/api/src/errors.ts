@@ -13,6 +13,7 @@ const STATUS = {
   validation_failed: 400,
   invalid_cursor: 400,
   invalid_json: 400,
+  invalid_artifact: 400,
   unauthorized: 401,
   invalid_token: 401,
   insufficient_scope: 403,
@@ -50,7 +51,7 @@ export class ApiError extends Error {
 }
 
 /** Parses input with a contract schema; a mismatch is a 400 naming every bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'body'): z.infer<S> {
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'path' | 'query' | 'header' | 'body'): z.infer<S> {
   const parsed = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message }));

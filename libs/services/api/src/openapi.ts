@@ -11,18 +11,20 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Invalid input (validation_failed, invalid_cursor, invalid_json)',
+  400: 'Invalid input (validation_failed, invalid_cursor, invalid_json, invalid_artifact)',
   401: 'Missing or unknown token (unauthorized, invalid_token)',
   403: 'The token lacks the scope or may not see the project (insufficient_scope, project_forbidden)',
   404: 'No such project, cluster, issue or event',
   409: 'Conflicts with the current state (deploy_conflict, not_in_cluster, would_empty_cluster)',
+  413: 'The upload is larger than the limit (payload_too_large)',
+  415: 'The body is not in an accepted media type or is compressed (unsupported_media_type)',
   500: 'Internal error',
   503: 'Kafka is unavailable; retry later (kafka_unavailable)',
 };
 
 function parameters(spec: RouteSpec): JsonSchema[] {
   const out: JsonSchema[] = [];
-  for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+  for (const [where, schema] of [['path', spec.params], ['query', spec.query], ['header', spec.headers]] as const) {
     if (!schema) continue;
     const json = schemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
@@ -39,6 +41,17 @@ function parameters(spec: RouteSpec): JsonSchema[] {
   return out;
 }
 
+function requestBody(spec: RouteSpec): JsonSchema {
+  if (spec.upload) {
+    const file = { schema: { type: 'string', format: 'binary', description: 'The file, as it is' } };
+    return { requestBody: { required: true, content: Object.fromEntries(spec.upload.mediaTypes.map((type) => [type, file])) } };
+  }
+  if (spec.body) {
+    return { requestBody: { required: !spec.bodyOptional, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } };
+  }
+  return {};
+}
+
 function operation(spec: RouteSpec): JsonSchema {
   const errors = Object.fromEntries(
     spec.errors.map((status) => [
@@ -53,9 +66,8 @@ function operation(spec: RouteSpec): JsonSchema {
     security: spec.scope === 'public' ? [] : [{ bearerAuth: [] }],
     'x-faultline-scope': spec.scope,
     parameters: parameters(spec),
-    ...(spec.body
-      ? { requestBody: { required: !spec.bodyOptional, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } }
-      : {}),
+    ...(spec.description ? { description: spec.description } : {}),
+    ...requestBody(spec),
     responses: {
       [String(spec.status)]: { description: spec.summary, content: { 'application/json': { schema: schemaOf(spec.response, 'output') } } },
       ...errors,
@@ -77,7 +89,8 @@ export function buildOpenApiDocument(version = '0.1.0'): JsonSchema {
       title: 'Faultline API',
       version,
       description:
-        'Read crash clusters, issues, events, deploys, analyses and alerts; resolve issues, merge and split clusters, record deploys, request analyses. ' +
+        'Read crash clusters, issues, events, deploys, analyses and alerts; resolve issues, merge and split clusters, record deploys, request analyses, ' +
+        'upload source maps, minified files and ProGuard/R8 mappings. ' +
         'Authenticate with `Authorization: Bearer <token>` (API_TOKENS): `read` for GET, `write` for POST; a token sees only its projects (`*` = all). ' +
         'Every error is `{ "error": { "code", "message", "details"? } }`.',
     },

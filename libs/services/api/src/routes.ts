@@ -1,4 +1,5 @@
 import { Get, HttpCode, Post, SetMetadata, applyDecorators } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { z } from 'zod';
 import * as c from './contracts';
 
@@ -23,9 +24,18 @@ export interface RouteSpec {
   status: number;
   params?: z.ZodObject;
   query?: z.ZodType;
+  /** Header parameters (lower-case names), validated and documented like the query. */
+  headers?: z.ZodObject;
   body?: z.ZodType;
   /** Whether the body may be left out entirely. */
   bodyOptional?: boolean;
+  /**
+   * A file upload instead of a JSON body: the file's bytes as sent, in one of these media types
+   * (or none). The handler reads them after the guard, within its own size limit (raw-upload.ts).
+   */
+  upload?: { mediaTypes: readonly string[] };
+  /** More than the summary, for the OpenAPI document. */
+  description?: string;
   response: z.ZodType;
   errors: number[];
 }
@@ -33,6 +43,10 @@ export interface RouteSpec {
 const route = <S extends RouteSpec>(spec: S): S => spec;
 const READ_ERRORS = [400, 401, 403, 404, 500];
 const WRITE_ERRORS = [400, 401, 403, 404, 409, 500, 503];
+const UPLOAD_ERRORS = [400, 401, 403, 404, 413, 415, 500];
+
+/** What artifact uploads may be sent as: the content decides the kind, these only have to look like a file. */
+export const UPLOAD_MEDIA_TYPES = ['application/octet-stream', 'application/json', 'text/plain', 'text/javascript', 'application/javascript'] as const;
 
 export const ROUTES = {
   openapi: route({
@@ -103,12 +117,34 @@ export const ROUTES = {
     method: 'GET', path: '/projects/{project}/alerts', operationId: 'listAlerts', tag: 'alerts', summary: 'Alerts with their delivery outcomes',
     scope: 'read', status: 200, params: c.ProjectParams, query: c.ListAlertsQuery, response: c.AlertList, errors: READ_ERRORS,
   }),
+  uploadArtifact: route({
+    method: 'POST', path: '/projects/{project}/releases/{release}/artifacts', operationId: 'uploadArtifact', tag: 'artifacts',
+    summary: 'Upload a source map, minified file or ProGuard/R8 mapping for a release',
+    description:
+      'The body is the file itself. `name` and `kind` come as query parameters or headers; the kind defaults from the name. ' +
+      'Source maps and minified files are stored under their name, ProGuard/R8 mappings under their UUID (and as the latest mapping of the release). ' +
+      'Debug IDs are read from the file: `debug_id`/`debugId` in a map, the `//# debugId=` comment in a minified file. ' +
+      'Uploading the same name (same release and kind) again replaces the file; the answer is 201 either way. ' +
+      'Larger than ARTIFACT_MAX_BYTES (64 MiB by default): 413. A file that is not what its kind says: 400 invalid_artifact.',
+    scope: 'write', status: 201, params: c.ReleaseParams, query: c.UploadArtifactQuery, headers: c.UploadArtifactHeaders,
+    upload: { mediaTypes: UPLOAD_MEDIA_TYPES }, response: c.ArtifactUploadResult, errors: UPLOAD_ERRORS,
+  }),
+  listArtifacts: route({
+    method: 'GET', path: '/projects/{project}/releases/{release}/artifacts', operationId: 'listArtifacts', tag: 'artifacts',
+    summary: "A release's uploaded source maps, minified files and mappings",
+    scope: 'read', status: 200, params: c.ReleaseParams, response: c.ArtifactList, errors: READ_ERRORS,
+  }),
 } satisfies Record<string, RouteSpec>;
 
 export const ROUTE_SPEC = Symbol.for('faultline.api.route');
 
+/** Fastify route config flag of upload routes: their body reaches the handler as the unread request stream. */
+export const RAW_UPLOAD = 'faultlineRawUpload';
+
 /** Nest routing from the route table: `/projects/{project}` → `projects/:project`. */
 export function Endpoint(spec: RouteSpec): MethodDecorator {
   const path = spec.path.replace(/\{(\w+)\}/g, ':$1').replace(/^\//, '');
-  return applyDecorators(spec.method === 'GET' ? Get(path) : Post(path), HttpCode(spec.status), SetMetadata(ROUTE_SPEC, spec));
+  const decorators = [spec.method === 'GET' ? Get(path) : Post(path), HttpCode(spec.status), SetMetadata(ROUTE_SPEC, spec)];
+  if (spec.upload) decorators.push(RouteConfig({ [RAW_UPLOAD]: true }));
+  return applyDecorators(...decorators);
 }
