@@ -50,6 +50,7 @@ export interface AnalyzeFolderResult {
 }
 
 const BATCH_ROWS = 5000;
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
 const DeploysFile = z.union([z.array(z.unknown()), z.object({ deploys: z.array(z.unknown()) }).transform((o) => o.deploys)]);
 
@@ -65,7 +66,11 @@ export async function analyzeFolder(options: AnalyzeFolderOptions): Promise<Anal
 
   const symbols = await loadSymbols(options.project, { sourcemaps: options.sourcemaps, mappings: options.mappings });
   rejected.push(...symbols.rejected);
-  const processor = new EventProcessor({ symbolicator: symbols.loaded > 0 ? new Symbolicator(symbols.store) : null });
+  const processor = new EventProcessor({
+    symbolicator: symbols.loaded > 0 ? new Symbolicator(symbols.store) : null,
+    // A file is an export of many reports, not one message: only the per-record limits apply.
+    normalize: { maxInputBytes: MAX_FILE_BYTES },
+  });
 
   // Analyzing an old export is the point: events must not expire on insert (ten years of TTL).
   const clickhouse = await connectClickHouse({
