@@ -2,7 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpException, NotFoundException } from '@nestjs/common';
+import { InMemoryArtifactStore, proguardUuid } from '@faultline/symbolication';
 import { redactTarget } from './activity.service';
+import { ArtifactsService, describeUpload, inferKind } from './artifacts.service';
 import { TokenRegistry, mayAccessProject } from './auth';
 import { ApiError, parseInput, toErrorBody } from './errors';
 import { buildOpenApiDocument } from './openapi';
@@ -107,5 +109,60 @@ describe('errors', () => {
       assert.equal(error.code, 'validation_failed');
       assert.deepEqual((error.details as Array<{ path: string }>).map((d) => d.path).sort(), ['limit', 'sort']);
     }
+  });
+});
+
+describe('artifact uploads', () => {
+  const MAPPING = 'com.shop.A -> a.a:\n    void run():10:10 -> a\n';
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const refusal = (code: string, message: RegExp) => (error: unknown) => error instanceof ApiError && error.code === code && message.test(error.message);
+
+  it('infer the kind from the name', () => {
+    assert.equal(inferKind('~/static/js/app.3f9a.js.map'), 'sourcemap');
+    assert.equal(inferKind('~/static/js/app.3f9a.js'), 'minified_source');
+    assert.equal(inferKind('https://cdn.example.com/app.MJS?v=2'), 'minified_source');
+    assert.equal(inferKind('~/server.cjs'), 'minified_source');
+    assert.equal(inferKind('mapping.txt'), 'proguard');
+    assert.equal(inferKind('~/app.wasm'), null);
+    assert.equal(inferKind('~/app.json'), null);
+  });
+
+  it('take name, kind and debug ID from the query or headers, refusing what does not fit together', () => {
+    assert.deepEqual(describeUpload({ name: '~/a.js.map' }, {}), { kind: 'sourcemap', name: '~/a.js.map' });
+    assert.deepEqual(describeUpload({}, { 'x-faultline-artifact-name': '~/a.js', 'x-faultline-artifact-kind': 'minified_source' }), { kind: 'minified_source', name: '~/a.js' });
+    assert.deepEqual(describeUpload({ kind: 'proguard', debugId: 'ABCDEF0123456789ABCDEF0123456789' }, {}), { kind: 'proguard', debugId: 'abcdef01-2345-6789-abcd-ef0123456789' });
+    assert.deepEqual(describeUpload({ name: 'mapping.txt' }, { 'x-faultline-artifact-name': 'mapping.txt' }), { kind: 'proguard', debugId: null });
+    assert.throws(() => describeUpload({}, {}), refusal('validation_failed', /name the artifact/));
+    assert.throws(() => describeUpload({ name: 'a' }, { 'x-faultline-artifact-name': 'b' }), refusal('validation_failed', /disagree/));
+    assert.throws(() => describeUpload({ kind: 'sourcemap' }, {}), refusal('validation_failed', /needs a name/));
+    assert.throws(() => describeUpload({ name: '~/a.js', debugId: 'abcdef01-2345-6789-abcd-ef0123456789' }, {}), refusal('validation_failed', /ProGuard mappings/));
+  });
+
+  it('store ProGuard mappings under their UUID, so two builds of one release keep both', async () => {
+    const store = new InMemoryArtifactStore();
+    const service = new ArtifactsService(store, 1024);
+    const other = `${MAPPING}com.shop.B -> a.b:\n`;
+    const first = await service.upload('shop', '5.2.0', { kind: 'proguard', debugId: null }, encode(MAPPING));
+    const second = await service.upload('shop', '5.2.0', { kind: 'proguard', debugId: null }, encode(other));
+    assert.deepEqual(first, { name: proguardUuid(encode(MAPPING)), kind: 'proguard', debugId: proguardUuid(encode(MAPPING)), size: MAPPING.length, release: '5.2.0' });
+    assert.equal(new TextDecoder().decode((await store.findProguard('shop', { uuid: first.debugId }))!), MAPPING);
+    assert.equal(new TextDecoder().decode((await store.findProguard('shop', { release: '5.2.0' }))!), other, 'the last one is the release mapping');
+    assert.deepEqual((await service.list('shop', '5.2.0')).map((a) => a.name), [first.name, second.name].sort());
+    assert.deepEqual(await service.list('shop', '5.2.1'), []);
+  });
+
+  it('refuse files that are not what their kind says, and files over the limit', async () => {
+    const service = new ArtifactsService(new InMemoryArtifactStore(), 64);
+    await assert.rejects(service.upload('shop', '1', { kind: 'sourcemap', name: '~/a.js.map' }, encode('{"name":"pkg"}')), refusal('invalid_artifact', /not a source map/));
+    await assert.rejects(service.upload('shop', '1', { kind: 'proguard', debugId: null }, encode('hello\n')), refusal('invalid_artifact', /not a ProGuard\/R8 mapping/));
+    await assert.rejects(service.upload('shop', '1', { kind: 'minified_source', name: '~/a.js' }, encode('x'.repeat(65))), refusal('payload_too_large', /over the limit/));
+  });
+
+  it('are documented with raw bodies and header parameters', () => {
+    const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, { requestBody: { content: Record<string, unknown> }; parameters: Array<{ in: string; name: string }> }>> };
+    const post = doc.paths['/api/v1/projects/{project}/releases/{release}/artifacts'].post;
+    assert.ok(post.requestBody.content['application/octet-stream']);
+    assert.ok(!post.requestBody.content['multipart/form-data']);
+    assert.ok(post.parameters.some((p) => p.in === 'header' && p.name === 'x-faultline-artifact-name'));
   });
 });
