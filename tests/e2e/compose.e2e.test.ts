@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { repoRoot } from '@faultline/testing';
 
 const root = repoRoot(__dirname);
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+// merge: compose files use YAML merge keys (<<) for the shared service settings.
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[] }>;
 };
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@faultline/config';
-import { EventProcessor, createRuntime } from '@faultline/pipeline';
+import { createRuntime, eventProcessorFor } from '@faultline/pipeline';
 import { NormalizerModule } from '@faultline/service-normalizer';
 import { closeOnSignals, hostServices } from '@faultline/service-ops';
 import { LocalDirectoryArtifactStore, Symbolicator } from '@faultline/symbolication';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const symbolicator = new Symbolicator(new LocalDirectoryArtifactStore(symbolication.artifactsDir), {
     cacheMaxBytes: symbolication.cacheBytes,
   });
-  const host = await hostServices(runtime, [NormalizerModule.register(runtime, new EventProcessor({ symbolicator }))], {
+  const host = await hostServices(runtime, [NormalizerModule.register(runtime, eventProcessorFor(runtime.config.projects, symbolicator))], {
     ...ops,
     needs: { clickhouse: false, kafka: true },
   });

@@ -11,6 +11,43 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? null : v));
 
+/** Which personal data to scrub for a project; unset fields keep the defaults (IPs off, the rest on). */
+export const ProjectScrubConfig = z
+  .object({
+    emails: z.boolean(),
+    creditCards: z.boolean(),
+    authHeaders: z.boolean(),
+    tokens: z.boolean(),
+    urlPasswords: z.boolean(),
+    ipAddresses: z.boolean(),
+    extraPatterns: z.array(
+      z.string().refine((source) => {
+        try {
+          new RegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a valid regular expression'),
+    ),
+  })
+  .partial();
+
+/** A custom grouping rule: events matching `match` get `fingerprint` (`{{ default }}` = the default grouping). */
+export const FingerprintRuleConfig = z.object({
+  match: z
+    .object({
+      errorType: z.string(),
+      canonicalKind: z.string(),
+      messageContains: z.string(),
+      module: z.string(),
+      function: z.string(),
+      tag: z.object({ key: z.string(), value: z.string() }),
+    })
+    .partial(),
+  fingerprint: z.array(z.string().min(1)).min(1),
+});
+
 export const ProjectConfig = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/i, 'project ids are letters, digits, - and _'),
   name: z.string().optional(),
@@ -18,6 +55,8 @@ export const ProjectConfig = z.object({
   publicKey: z.string().min(16),
   /** A git checkout of the application, for suspect commits in analyses. */
   repoPath: z.string().optional(),
+  scrub: ProjectScrubConfig.optional(),
+  fingerprintRules: z.array(FingerprintRuleConfig).optional(),
 });
 export type ProjectConfig = z.infer<typeof ProjectConfig>;
 
@@ -123,6 +162,11 @@ const EnvSchema = z.object({
   LLM_MAX_RETRIES: int(3),
   LLM_TOKEN_BUDGET_PER_HOUR: int(2_000_000),
   LLM_TOKEN_BUDGET_PER_ANALYSIS: int(60_000),
+  // Prices in US dollars per million tokens, for the cost metric (defaults: Claude Sonnet list prices).
+  LLM_PRICE_INPUT_PER_MTOK: z.coerce.number().nonnegative().default(3),
+  LLM_PRICE_OUTPUT_PER_MTOK: z.coerce.number().nonnegative().default(15),
+  LLM_PRICE_CACHE_READ_PER_MTOK: z.coerce.number().nonnegative().default(0.3),
+  LLM_PRICE_CACHE_WRITE_PER_MTOK: z.coerce.number().nonnegative().default(3.75),
 
   // Symbolication: where uploaded artifacts live, and how much parsed-map memory to keep.
   ARTIFACTS_DIR: z.string().default('.cache/artifacts'),
@@ -182,6 +226,12 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       maxRetries: env.LLM_MAX_RETRIES,
       tokenBudgetPerHour: env.LLM_TOKEN_BUDGET_PER_HOUR,
       tokenBudgetPerAnalysis: env.LLM_TOKEN_BUDGET_PER_ANALYSIS,
+      pricing: {
+        inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK,
+        outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK,
+        cacheReadPerMTok: env.LLM_PRICE_CACHE_READ_PER_MTOK,
+        cacheWritePerMTok: env.LLM_PRICE_CACHE_WRITE_PER_MTOK,
+      },
     },
     symbolication: {
       artifactsDir: env.ARTIFACTS_DIR,

@@ -13,7 +13,8 @@ export interface AlertCandidate {
   at: string;
   impact: { events: number; affectedUsers: number; tier: string };
   deploy: { id: string; release: string } | null;
-  links: { cluster: string };
+  /** `analysis`: where the cluster's root-cause analysis is read (written shortly after the alert). */
+  links: { cluster: string; analysis?: string };
   /** The Signal's deterministic id: a replayed signal has the same one. */
   signalId: string;
 }
@@ -138,7 +139,8 @@ export interface WebhookAlert {
   at: string;
   impact: { events: number; affectedUsers: number; tier: string };
   deploy: { id: string; release: string } | null;
-  links: { cluster: string };
+  /** `analysis`: where the cluster's root-cause analysis is read (written shortly after the alert). */
+  links: { cluster: string; analysis?: string };
 }
 
 /** The generic webhook body: versioned, discriminated by `type`; `id` is stable across retries for receiver-side dedupe. */
@@ -156,7 +158,7 @@ function toWebhookAlert(a: AlertCandidate): WebhookAlert {
     at: a.at,
     impact: { events: a.impact.events, affectedUsers: a.impact.affectedUsers, tier: a.impact.tier },
     deploy: a.deploy === null ? null : { id: a.deploy.id, release: a.deploy.release },
-    links: { cluster: a.links.cluster },
+    links: a.links.analysis ? { cluster: a.links.cluster, analysis: a.links.analysis } : { cluster: a.links.cluster },
   };
 }
 
@@ -246,7 +248,13 @@ export function toSlackPayload(item: AlertSendItem): SlackPayload {
           { type: 'header', text: { type: 'plain_text', text: truncate(`${label}: ${a.title}`, SLACK_HEADER_MAX), emoji: false } },
           {
             type: 'section',
-            text: { type: 'mrkdwn', text: truncate(`*${slackLink(a.links.cluster, truncate(a.title, 500))}*`, SLACK_SECTION_MAX) },
+            text: {
+              type: 'mrkdwn',
+              text: truncate(
+                `*${slackLink(a.links.cluster, truncate(a.title, 500))}*` + (a.links.analysis ? `\n${slackLink(a.links.analysis, 'Root-cause analysis')}` : ''),
+                SLACK_SECTION_MAX,
+              ),
+            },
             fields: [
               { type: 'mrkdwn', text: `*Project*\n${escapeMrkdwn(truncate(a.project, 200))}` },
               { type: 'mrkdwn', text: `*Impact*\n${escapeMrkdwn(impactLine(a))}` },

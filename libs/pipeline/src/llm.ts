@@ -16,6 +16,7 @@ export function llmFromConfig(config: FaultlineConfig['llm'], metrics?: Metrics)
     maxRetries: config.maxRetries,
     tokenBudgetPerHour: config.tokenBudgetPerHour,
     tokenBudgetPerCall: config.tokenBudgetPerAnalysis,
+    pricing: config.pricing,
     onUsage: (usage) => {
       if (!metrics) return;
       metrics.llmRequests.inc({ outcome: 'ok' });

@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@faultline/config';
-import { ClusteringEngine, EventProcessor, clusterAnalyzerFor, createRuntime } from '@faultline/pipeline';
+import { ClusteringEngine, clusterAnalyzerFor, createRuntime, eventProcessorFor } from '@faultline/pipeline';
 import { AnalyzerModule } from '@faultline/service-analyzer';
 import { ApiModule } from '@faultline/service-api';
 import { ClustererModule } from '@faultline/service-clusterer';
@@ -84,7 +84,7 @@ export async function runStack(args: string[]): Promise<number> {
     const host = await hostServices(
       runtime,
       [
-        NormalizerModule.register(runtime, new EventProcessor({ symbolicator })),
+        NormalizerModule.register(runtime, eventProcessorFor(config.projects, symbolicator)),
         ClustererModule.register(runtime, new ClusteringEngine(clickhouse.client)),
         DetectorModule.register(runtime, clickhouse.client),
         AnalyzerModule.register(runtime, await clusterAnalyzerFor(runtime)),

@@ -57,7 +57,7 @@ export function toCandidate(
     at: signal.at,
     impact: { events: context.impact?.events ?? 0, affectedUsers: context.impact?.affectedUsers ?? 0, tier: context.tier },
     deploy: context.deploy,
-    links: { cluster: clusterLink(context.publicUrl, signal.project, clusterId) },
+    links: { cluster: clusterLink(context.publicUrl, signal.project, clusterId), analysis: `${clusterLink(context.publicUrl, signal.project, clusterId)}/analyses` },
     signalId: alertIdOf(signal),
   };
 }
