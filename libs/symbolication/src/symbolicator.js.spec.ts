@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { buildSync } from 'esbuild';
+import { computeFingerprint } from '@faultline/fingerprint';
 import type { Frame } from '@faultline/schema';
 import { InMemoryArtifactStore } from './artifact-store';
 import { encode, makeEvent, makeFrame, parseV8Stack } from './spec-support';
@@ -176,6 +177,9 @@ describe('Symbolicator: JavaScript through esbuild source maps', () => {
     assert.deepEqual(tb, ta);
     assert.equal(b.exceptions[0].frames.at(-1)?.symbolication?.status, 'resolved');
     assert.deepEqual(b.exceptions[0].frames.at(-1)?.symbolication, { status: 'resolved', via: 'sourcemap', artifact: `~/static/maps/${two.fileName}.map` });
+    // Grouping runs on resolved frames: the two builds are one issue, where their minified frames were two.
+    assert.notEqual(computeFingerprint(makeEvent({ frames: one.frames })).fingerprint, computeFingerprint(makeEvent({ frames: two.frames })).fingerprint);
+    assert.equal(computeFingerprint(a).fingerprint, computeFingerprint(b).fingerprint);
   });
 
   it('matches by debug ID from the event’s debug images, whatever the map was uploaded as', async () => {
