@@ -25,8 +25,10 @@ type UploadRequest = FastifyRequest & { [SENT_CONTENT_TYPE]?: string | null };
 @Injectable()
 export class RawUploadSupport {
   constructor(@Inject(HttpAdapterHost) host: HttpAdapterHost) {
-    const adapter = host.httpAdapter;
-    if (adapter?.getType() !== 'fastify') throw new Error('the Faultline API needs the Fastify adapter (@nestjs/platform-fastify)');
+    const adapter = host.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    // No HTTP server (a standalone application context): no routes to prepare.
+    if (adapter === undefined) return;
+    if (adapter.getType() !== 'fastify') throw new Error('the Faultline API needs the Fastify adapter (@nestjs/platform-fastify)');
     installRawUploads(adapter.getInstance<FastifyInstance>());
   }
 }
