@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DeadLetter, DeadLetterReason } from '@faultline/schema';
 import type { Logger, Metrics } from '@faultline/observability';
 import { TOPICS, topicName, type TopicId, type TopicMessage } from './topics';
-import type { TopicProducer } from './client';
+import { MessageTooLargeError, type TopicProducer } from './client';
 
 /** What became of one consumed message. Exactly one per message. */
 export type MessageOutcome =
@@ -42,6 +42,8 @@ interface PendingPartition {
   partition: number;
   nextOffset: string;
   heartbeat: () => Promise<void>;
+  /** The batch's own commit: unlike consumer.commitOffsets, it still commits while the consumer stops. */
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
 interface Waiter {
@@ -85,21 +87,27 @@ export class BatchConsumer<T extends TopicId> {
     });
     await consumer.connect();
     await consumer.subscribe({ topic: topicName(this.options.topic, this.options.prefix), fromBeginning: this.options.fromBeginning ?? true });
+    // Set before run(): the first batch may arrive before run() returns, and it commits through this.
+    this.consumer = consumer;
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 64,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.consumer = consumer;
   }
 
+  /**
+   * Leaves the group gracefully: kafkajs lets the batch in progress finish, and that batch still
+   * commits (the consumer is released only afterwards), so a restart does not re-emit it.
+   */
   async stop(): Promise<void> {
     const consumer = this.consumer;
+    if (!consumer) return;
+    await consumer.disconnect();
     this.consumer = null;
-    if (consumer) await consumer.disconnect();
   }
 
-  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     if (batch.isEmpty()) return;
     const schema = TOPICS[this.options.topic].schema;
     for (const message of batch.messages) {
@@ -113,6 +121,7 @@ export class BatchConsumer<T extends TopicId> {
       partition: batch.partition,
       nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
       heartbeat,
+      commit: commitOffsetsIfNecessary,
     });
     this.metrics.consumerLag.set({ group: this.options.group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
 
@@ -160,21 +169,42 @@ export class BatchConsumer<T extends TopicId> {
         });
       }
       if (deadLetters.length > 0) {
-        await this.producer.send('deadLetters', deadLetters);
+        await this.sendDeadLetters(deadLetters);
         for (const letter of deadLetters) {
           this.metrics.events.inc({ stage: this.options.group, outcome: 'dead_lettered', reason: letter.reason });
         }
       }
       // Only now is every effect durable: move the group's offsets past this batch.
-      if (this.consumer) {
-        await this.consumer.commitOffsets(partitions.map(({ topic, partition, nextOffset }) => ({ topic, partition, offset: nextOffset })));
-      }
+      await commitAll(partitions);
       this.metrics.batchSize.observe({ consumer: this.options.group }, messages.length + invalid.length);
       this.metrics.batchDuration.observe({ consumer: this.options.group }, (performance.now() - started) / 1000);
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
       this.logger.error('batch failed; it will be consumed again from the last commit', { group: this.options.group, error });
       for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  /**
+   * A dead letter too large for its topic would be retried forever and stall the partition:
+   * it is sent again with its original cut to fit, the cut and the full size said in `detail`.
+   */
+  private async sendDeadLetters(letters: DeadLetter[]): Promise<void> {
+    try {
+      await this.producer.send('deadLetters', letters);
+    } catch (error) {
+      if (!(error instanceof MessageTooLargeError)) throw error;
+      const limit = Math.floor((TOPICS.deadLetters.maxMessageBytes / 2) * 0.75);
+      const fitted = letters.map((letter) => {
+        const bytes = Math.floor((letter.originalBase64.length * 3) / 4);
+        if (letter.originalBase64.length <= limit) return letter;
+        return {
+          ...letter,
+          originalBase64: letter.originalBase64.slice(0, limit - (limit % 4)),
+          detail: `${letter.detail} [original cut from ${bytes} bytes to fit the dead-letter topic]`.slice(0, 2000),
+        };
+      });
+      for (const letter of fitted) await this.producer.send('deadLetters', [letter]);
     }
   }
 
@@ -214,6 +244,13 @@ export class BatchConsumer<T extends TopicId> {
       originalKey: message.key,
     };
   }
+}
+
+async function commitAll(partitions: PendingPartition[]): Promise<void> {
+  if (partitions.length === 0) return;
+  const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const { topic, partition, nextOffset } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: nextOffset }]);
+  await partitions[0].commit({ topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })) });
 }
 
 function toConsumed(topic: string, partition: number, message: KafkaMessage): ConsumedMessage<null> {

@@ -38,6 +38,8 @@ export async function ensureTopics(admin: Admin, settings: KafkaSettings): Promi
       replicationFactor: settings.replicationFactor,
       configEntries: [
         { name: 'max.message.bytes', value: String(TOPICS[id].maxMessageBytes) },
+        // A record batch must fit in one log segment; brokers may run with small segments.
+        { name: 'segment.bytes', value: String(Math.max(64 * 1024 * 1024, 2 * TOPICS[id].maxMessageBytes)) },
         { name: 'retention.ms', value: String(TOPICS[id].retentionMs) },
       ],
     })),
