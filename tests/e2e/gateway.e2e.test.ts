@@ -6,10 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gzipSync } from 'node:zlib';
 import type { Consumer } from 'kafkajs';
 import { NodeClient, Scope, defaultStackParser, makeNodeTransport } from '@sentry/node';
@@ -17,7 +14,7 @@ import { loadConfig } from '@faultline/config';
 import { createKafka, topicName } from '@faultline/kafka';
 import { Logger } from '@faultline/observability';
 import { RawReport } from '@faultline/schema';
-import { expectEventually, testEnvironment } from '@faultline/testing';
+import { expectEventually, startGatewayProcess, testEnvironment, type GatewayProcess } from '@faultline/testing';
 
 const SDK_KEY = 'sdk0key0123456789abcdef';
 const NATIVE_KEY = 'native0key0123456789abc';
@@ -28,57 +25,9 @@ interface Received {
   report: RawReport;
 }
 
-interface GatewayProcess {
-  url: string;
-  /** The app's structured log lines (stderr), for failure messages. */
-  logs: string[];
-  /** Sends a signal and resolves with the exit code; SIGKILL after 15 s so nothing outlives the test. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
 
 // dist/tests/e2e → dist/apps/ingest-gateway/src/main.js
-const GATEWAY_MAIN = join(__dirname, '..', '..', 'apps', 'ingest-gateway', 'src', 'main.js');
 
-/** Starts the built gateway app with exactly this environment and waits for its "listening" line. */
-async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', GATEWAY_MAIN], {
-    env: { ...env, LOG_LEVEL: 'info', GATEWAY_PORT: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the gateway did not start within 20 s:\n${logs.join('\n')}`)), 20_000);
-      void exited.then((code) => reject(new Error(`the gateway exited with ${code}:\n${logs.join('\n')}`)));
-      createInterface({ input: child.stderr! }).on('line', (line) => {
-        logs.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'gateway listening' && entry.url) {
-            clearTimeout(timer);
-            resolve(entry.url);
-          }
-        } catch {
-          // not one of our JSON lines (e.g. a Node warning)
-        }
-      });
-    });
-    return { url, logs, stop };
-  } catch (error) {
-    await stop('SIGKILL');
-    throw error;
-  }
-}
 
 describe('gateway e2e: Sentry SDK and HTTP clients → gateway → real Kafka', () => {
   const { env, cleanup } = testEnvironment('gateway');

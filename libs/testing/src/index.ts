@@ -4,3 +4,5 @@ export { startFakeMessagesApi } from './fake-messages-api';
 export type { FakeHandler, FakeMessagesApi, FakeReply, FakeRequest, FakeUsage } from './fake-messages-api';
 export { distRoot, repoRoot } from './paths';
 export { testEnvironment } from './services';
+export { startGatewayProcess } from './gateway-process';
+export type { GatewayProcess } from './gateway-process';
