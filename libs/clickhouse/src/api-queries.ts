@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { fromClickHouseTime, toClickHouseTime } from './rows';
+import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
 const FAR_FUTURE = '2200-01-01T00:00:00.000Z';
@@ -400,18 +400,7 @@ export class ApiQueries {
     await this.client.insert({
       table: 'deploys',
       format: 'JSONEachRow',
-      values: [
-        {
-          id: deploy.id,
-          project: deploy.project,
-          environment: deploy.environment,
-          release: deploy.release,
-          commit_sha: deploy.commitSha ?? '',
-          previous_sha: deploy.previousSha ?? '',
-          deployed_at: toClickHouseTime(deploy.deployedAt),
-          changed_files: deploy.changedFiles,
-        },
-      ],
+      values: [toDeployRow(deploy)],
     });
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Signal, SignalKind } from '@faultline/schema';
-import { fromClickHouseTime, toClickHouseTime } from './rows';
+import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
 
 const DT = "DateTime64(3, 'UTC')";
 
@@ -101,16 +101,7 @@ export class DetectionRepository {
     await this.client.insert({
       table: 'deploys',
       format: 'JSONEachRow',
-      values: fresh.map((m) => ({
-        id: m.id,
-        project: m.project,
-        environment: m.environment,
-        release: m.release,
-        commit_sha: m.commitSha ?? '',
-        previous_sha: m.previousSha ?? '',
-        deployed_at: toClickHouseTime(m.deployedAt),
-        changed_files: m.changedFiles,
-      })),
+      values: fresh.map(toDeployRow),
     });
     return fresh;
   }

@@ -1,4 +1,4 @@
-import { primaryFrames, type CrashEvent } from '@faultline/schema';
+import { describeCrashSite, type CrashEvent } from '@faultline/schema';
 
 /** ClickHouse DateTime64 text: `YYYY-MM-DD hh:mm:ss.sss` in UTC. */
 export function toClickHouseTime(iso: string | Date): string {
@@ -42,13 +42,6 @@ export interface CrashEventRow {
   event_json: string;
 }
 
-function crashFrameOf(event: CrashEvent): string {
-  const frames = primaryFrames(event);
-  const frame = [...frames].reverse().find((f) => f.inApp) ?? frames.at(-1);
-  if (!frame) return '';
-  return `${frame.function ?? '?'} (${frame.file ?? frame.module ?? '?'}${frame.line != null ? `:${frame.line}` : ''})`;
-}
-
 export function toCrashEventRow(event: CrashEvent): CrashEventRow {
   return {
     project: event.project,
@@ -73,11 +66,34 @@ export function toCrashEventRow(event: CrashEvent): CrashEventRow {
     browser: event.contexts.browser ?? '',
     runtime: event.contexts.runtime ?? '',
     tags: event.tags,
-    crash_frame: crashFrameOf(event),
+    crash_frame: describeCrashSite(event),
     fingerprint_parts: event.fingerprintParts,
     source_kind: event.source.kind,
     source_name: event.source.name,
     source_line: event.source.line ?? -1,
     event_json: JSON.stringify(event),
+  };
+}
+
+/** A deploy marker as the `deploys` table stores it (missing shas are empty strings). */
+export function toDeployRow(deploy: {
+  id: string;
+  project: string;
+  environment: string;
+  release: string;
+  commitSha: string | null;
+  previousSha: string | null;
+  deployedAt: string;
+  changedFiles: string[];
+}): Record<string, unknown> {
+  return {
+    id: deploy.id,
+    project: deploy.project,
+    environment: deploy.environment,
+    release: deploy.release,
+    commit_sha: deploy.commitSha ?? '',
+    previous_sha: deploy.previousSha ?? '',
+    deployed_at: toClickHouseTime(deploy.deployedAt),
+    changed_files: deploy.changedFiles,
   };
 }

@@ -8,7 +8,7 @@ import {
   type ClusterCandidate,
   type IssueSignature,
 } from '@faultline/clustering';
-import { primaryFrames, type CrashEvent, type Signal } from '@faultline/schema';
+import { describeCrashSite, type CrashEvent, type Signal } from '@faultline/schema';
 
 export interface ClusteringEngineOptions {
   /** Similarity a new issue needs to join an existing cluster (clustering's tuned default when unset). */
@@ -131,7 +131,7 @@ export class ClusteringEngine {
         canonicalKind: event.canonicalKind,
         category,
         messageTemplate: event.messageTemplate,
-        culprit: culpritOf(event),
+        culprit: describeCrashSite(event),
         signature: JSON.stringify(signature),
         firstEventId: event.id,
         firstSeen: event.timestamp,
@@ -206,11 +206,4 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
     else groups.set(k, [item]);
   }
   return groups;
-}
-
-function culpritOf(event: CrashEvent): string {
-  const frames = primaryFrames(event);
-  const frame = [...frames].reverse().find((f) => f.inApp) ?? frames.at(-1);
-  if (!frame) return '';
-  return `${frame.function ?? '<anonymous>'} (${frame.file ?? frame.module ?? '?'}${frame.line != null ? `:${frame.line}` : ''})`;
 }

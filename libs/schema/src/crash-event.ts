@@ -102,3 +102,17 @@ export type CrashEvent = z.infer<typeof CrashEvent>;
 export function primaryFrames(event: Pick<CrashEvent, 'exceptions'>): Frame[] {
   return event.exceptions.at(-1)?.frames ?? [];
 }
+
+/** The frame an error is blamed on: the innermost in-app frame of the primary stack, else its innermost frame. */
+export function crashSite(event: Pick<CrashEvent, 'exceptions'>): Frame | undefined {
+  const frames = primaryFrames(event);
+  for (let i = frames.length - 1; i >= 0; i--) if (frames[i].inApp) return frames[i];
+  return frames.at(-1);
+}
+
+/** `function (file:line)` of the crash site, for titles and culprit columns. */
+export function describeCrashSite(event: Pick<CrashEvent, 'exceptions'>): string {
+  const frame = crashSite(event);
+  if (!frame) return '';
+  return `${frame.function ?? '<anonymous>'} (${frame.file ?? frame.module ?? '?'}${frame.line != null ? `:${frame.line}` : ''})`;
+}

@@ -8,6 +8,8 @@ export {
   Symbolication,
   UnresolvedReason,
   UNRESOLVED_REASONS,
+  crashSite,
+  describeCrashSite,
   primaryFrames,
 } from './crash-event';
 export {
