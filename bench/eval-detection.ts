@@ -8,6 +8,7 @@
 // Optional argument: an alpha to try instead of the default (e.g. `node dist/bench/eval-detection.js 1e-4`).
 
 import { attributeToDeploy, detectSpike, type Bucket, type SpikeOptions } from '@faultline/detection';
+import { gamma, mulberry32, poisson } from '@faultline/testing';
 
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
@@ -16,42 +17,8 @@ const RECENT_BUCKETS = 3;
 const COOLDOWN_MIN = 60;
 const MATCH_SLACK_BUCKETS = 2; // the two-bucket window can fire one or two buckets after a spike ends
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function poisson(rand: () => number, mean: number): number {
-  let total = 0;
-  for (let left = mean; left > 0; left -= 30) {
-    const limit = Math.exp(-Math.min(left, 30));
-    for (let p = rand(); p > limit; p *= rand()) total++;
-  }
-  return total;
-}
 
-/** Gamma(shape, 1), Marsaglia–Tsang. */
-function gamma(rand: () => number, shape: number): number {
-  if (shape < 1) return gamma(rand, shape + 1) * rand() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    if (Math.log(rand()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
 
 type Pattern = 'flat' | 'daily' | 'weekly' | 'overdispersed' | 'growing';
 

@@ -10,6 +10,7 @@ import { decodedMappings, TraceMap } from '@jridgewell/trace-mapping';
 import { buildSync } from 'esbuild';
 import type { CrashEvent, Frame } from '@faultline/schema';
 import { InMemoryArtifactStore, Symbolicator } from '@faultline/symbolication';
+import { makeCrashEvent } from '@faultline/testing';
 
 const MIN_MAP_BYTES = 5 * 1024 * 1024;
 const FRAMES_PER_EVENT = 40;
@@ -69,32 +70,7 @@ function buildBigBundle(modules: number): { js: string; map: string } {
 }
 
 function event(frames: Frame[]): CrashEvent {
-  return {
-    id: 'bench',
-    project: 'bench',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    receivedAt: '2026-01-01T00:00:00.000Z',
-    platform: 'javascript',
-    release: '1.0.0',
-    environment: null,
-    severity: 'error',
-    errorType: 'RangeError',
-    message: 'm',
-    messageTemplate: 'm',
-    canonicalKind: 'range_error',
-    exceptions: [{ type: 'RangeError', value: 'm', frames }],
-    userId: null,
-    tags: {},
-    region: null,
-    transaction: null,
-    serverName: null,
-    contexts: { os: null, device: null, browser: null, runtime: null },
-    debugImages: [],
-    source: { kind: 'sentry', name: 'bench', line: null },
-    fingerprint: '',
-    fingerprintParts: [],
-    raw: '',
-  };
+  return makeCrashEvent({ id: 'bench', fingerprint: '', project: 'bench', platform: 'javascript', environment: null }, frames);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -3,16 +3,7 @@
  * reached through several call paths, with variable messages, many users, releases and
  * environments. Deterministic for a seed.
  */
-
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@faultline/testing';
 
 interface Bug {
   platform: 'javascript' | 'node' | 'python' | 'java';

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { buildSync } from 'esbuild';
 import { proguardUuid } from '@faultline/symbolication';
+import { mulberry32 } from '@faultline/testing';
 import * as src from './app-source';
 
 const OUT = resolve(process.argv[2] ?? join(__dirname, '..', '..', '..', 'examples', 'incident'));
@@ -22,15 +23,6 @@ const DEPLOY_2 = '2026-11-20T10:00:00.000Z';
 const WINDOW_START = Date.parse('2026-11-20T08:00:00.000Z');
 const WINDOW_END = Date.parse('2026-11-20T12:00:00.000Z');
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(20261120);
 const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)];
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -18,7 +18,7 @@ import type { CrashEvent, Signal } from '@faultline/schema';
 import { ClustererModule } from '@faultline/service-clusterer';
 import { AlertService, DetectorModule, DetectorService, detectorOptions, type DetectorOptions, type TickResult } from '@faultline/service-detector';
 import { hostServices, type ServiceHost } from '@faultline/service-ops';
-import { expectEventually, makeCrashEvent, testEnvironment } from '@faultline/testing';
+import { expectEventually, makeCrashEvent, mulberry32, poisson, testEnvironment } from '@faultline/testing';
 
 const MINUTE = 60_000;
 /** The tick time: the middle of the current minute, so the current bucket holds 30 s of events. */
@@ -29,23 +29,7 @@ const FAST_DELIVERY: DetectorOptions['delivery'] = { attempts: 4, baseDelayMs: 2
 
 // ------------------------------------------------------------------ synthetic streams
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function poisson(rand: () => number, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  for (let p = rand(); p > limit; p *= rand()) k++;
-  return k;
-}
 
 /** One crash shape per (project, variant): distinct error types, frames and files, so distinct clusters. */
 function crash(project: string, variant: string, id: string, atMs: number, release = '1.0.0', user: string | null = null): CrashEvent {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Signal, SignalKind } from '@faultline/schema';
 import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
+import type { DeployRecord } from './api-queries';
 
 const DT = "DateTime64(3, 'UTC')";
 
@@ -30,18 +31,10 @@ export function isInferredDeployId(id: string): boolean {
   return id.startsWith(INFERRED_DEPLOY_PREFIX);
 }
 
-export interface DeployMarker {
-  id: string;
-  project: string;
-  environment: string;
-  release: string;
-  commitSha: string | null;
-  previousSha: string | null;
-  deployedAt: string;
-  changedFiles: string[];
+export type DeployMarker = Omit<DeployRecord, 'receivedAt'> & {
   /** Inferred from the first event of a release nobody reported a deploy for. */
   inferred: boolean;
-}
+};
 
 /** A release seen in events (release_stats) with no deploy marker in its environment. */
 export interface UnmarkedRelease {

@@ -264,6 +264,3 @@ export function loadConfig(
   }
   return toConfig(parsed.data);
 }
-
-/** The injection token under which apps provide the parsed config. */
-export const FAULTLINE_CONFIG = Symbol.for('faultline.config');

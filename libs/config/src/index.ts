@@ -1,2 +1,2 @@
-export { AlertTarget, ApiToken, ConfigError, FAULTLINE_CONFIG, FingerprintRuleConfig, ProjectConfig, ProjectScrubConfig, loadConfig } from './config';
+export { AlertTarget, ApiToken, ConfigError, FingerprintRuleConfig, ProjectConfig, ProjectScrubConfig, loadConfig } from './config';
 export type { FaultlineConfig } from './config';

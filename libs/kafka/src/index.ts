@@ -6,4 +6,3 @@ export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';
 export { KafkaBatchHandler, KafkaBatchStrategy } from './nest-strategy';
 export type { KafkaBatchStrategyOptions } from './nest-strategy';
-export { RetriableError } from './errors';

@@ -9,7 +9,7 @@ export type { AnalyzeFolderOptions, AnalyzeFolderResult, ClusterAnalysis } from 
 export { ClusterInsights } from './analyze/cluster-insights';
 export type { ClusterInsight, DeployWithId, RegressionFinding, SpikeFinding } from './analyze/cluster-insights';
 export type { ClustersDocument, RejectedInput } from './analyze/clusters-document';
-export { MANIFEST, collectInputFiles, isInside, readManifest } from './analyze/inputs';
+export { MANIFEST, collectInputFiles, readManifest } from './analyze/inputs';
 export type { IncidentManifest, InputFile } from './analyze/inputs';
 export { ClusterAnalyzer } from './analyze/cluster-analyzer';
 export type { ClusterAnalysisOutcome, ClusterAnalyzerDeps } from './analyze/cluster-analyzer';

@@ -6,3 +6,4 @@ export { distRoot, repoRoot } from './paths';
 export { testEnvironment } from './services';
 export { startGatewayProcess } from './gateway-process';
 export type { GatewayProcess } from './gateway-process';
+export { gamma, mulberry32, poisson } from './random';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { walkFiles } from './files';
 
@@ -63,10 +63,5 @@ export function readManifest(folder: string): (IncidentManifest & { folder: stri
     deploys: at(manifest.deploys),
     repo: at(manifest.repo),
   };
-}
-
-export function isInside(path: string, folder: string): boolean {
-  const rel = relative(resolve(folder), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
 }
 
