@@ -53,4 +53,37 @@ describe('BatchConsumer on the real broker', () => {
     await producer.disconnect();
     await admin.disconnect();
   });
+
+  it('after a batch fails for good, consumes again from the last commit and loses nothing', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = await TopicProducer.connect(kafka, config.kafka.topicPrefix);
+    const metrics = new Metrics({ defaultMetrics: false });
+    const handled: string[] = [];
+    let failures = 0;
+    const options = { group: 'batch-rewind', topic: 'rawReports' as const, maxRows: 5, maxWaitMs: 50, maxAttempts: 2, prefix: config.kafka.topicPrefix };
+    const consumer = new BatchConsumer<'rawReports'>(kafka, producer, metrics, new Logger('t', 'error'), options, async (messages) => {
+      // The batch holding r107 fails both attempts the first time: the consumer gives up on it.
+      if (messages.some((m) => m.value.reportId === 'r107') && failures < 2) {
+        failures += 1;
+        throw new Error('store unavailable');
+      }
+      handled.push(...messages.map((m) => m.value.reportId));
+      return messages.map(() => ({ kind: 'processed' as const }));
+    });
+    await consumer.start();
+    const reports = Array.from({ length: 20 }, (_, i) => report(101 + i));
+    await producer.send('rawReports', reports);
+    try {
+      await expectEventually(() => assert.ok(reports.every((r) => handled.includes(r.reportId)), `handled ${handled.join(',')}`), { timeoutMs: 30_000 });
+      assert.equal(failures, 2, 'the failing batch was attempted twice, then consumed again');
+    } finally {
+      await consumer.stop();
+    }
+    // Everything the topic holds is committed: the first test's four reports and these twenty.
+    const [final] = await admin.fetchOffsets({ groupId: 'batch-rewind', topics: [topicName('rawReports', config.kafka.topicPrefix)] });
+    assert.equal(final.partitions[0].offset, '24');
+    await producer.disconnect();
+    await admin.disconnect();
+  });
 });

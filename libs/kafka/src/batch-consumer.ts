@@ -40,15 +40,12 @@ export interface BatchConsumerOptions {
 interface PendingPartition {
   topic: string;
   partition: number;
+  /** The first offset not yet committed: where a failed flush makes the partition start again. */
+  firstOffset: string;
   nextOffset: string;
   heartbeat: () => Promise<void>;
   /** The batch's own commit: unlike consumer.commitOffsets, it still commits while the consumer stops. */
   commit: EachBatchPayload['commitOffsetsIfNecessary'];
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -56,16 +53,22 @@ interface Waiter {
  * and commits offsets only after the handler's effects (including dead letters) are durable.
  *
  * kafkajs hands over one partition's fetch at a time; batches from several partitions are
- * pooled here so an insert sees thousands of rows, not a handful.
+ * pooled here so an insert sees thousands of rows, not a handful. kafkajs is released as soon
+ * as a fetch is buffered, so the next fetch overlaps the handler's work; at most two batches'
+ * worth of messages wait, then kafkajs is held until a flush makes room. A flush that fails
+ * for good drops what waits and seeks its partitions back to their last commit.
  */
 export class BatchConsumer<T extends TopicId> {
   private consumer: Consumer | null = null;
   private pending: ConsumedMessage<TopicMessage<T>>[] = [];
   private pendingInvalid: Array<{ message: ConsumedMessage<Buffer | null>; detail: string }> = [];
   private pendingPartitions = new Map<string, PendingPartition>();
-  private waiters: Waiter[] = [];
+  /** Messages buffered or being flushed: kafkajs is held while this is at twice maxRows. */
+  private buffered = 0;
+  private roomWaiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -81,7 +84,9 @@ export class BatchConsumer<T extends TopicId> {
       groupId: this.options.group,
       sessionTimeout: 45_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 8 * 1024 * 1024,
+      // A fetch may bring a whole batch (kafkajs's 10 MB default cut batches to a few thousand rows).
+      maxBytes: 64 * 1024 * 1024,
+      maxBytesPerPartition: 16 * 1024 * 1024,
       maxWaitTimeInMs: Math.min(500, Math.max(50, this.options.maxWaitMs)),
       allowAutoTopicCreation: false,
     });
@@ -97,18 +102,26 @@ export class BatchConsumer<T extends TopicId> {
   }
 
   /**
-   * Leaves the group gracefully: kafkajs lets the batch in progress finish, and that batch still
-   * commits (the consumer is released only afterwards), so a restart does not re-emit it.
+   * Leaves the group gracefully: fetching pauses, what is buffered is handled and committed,
+   * then the consumer disconnects, so a restart does not re-emit it.
    */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
+    this.stopping = true;
+    consumer.pause([{ topic: topicName(this.options.topic, this.options.prefix) }]);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.flushing = this.flushing.then(() => this.flush());
+    await this.flushing;
+    this.releaseRoom();
     await consumer.disconnect();
     this.consumer = null;
   }
 
-  private async onBatch({ batch, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
-    if (batch.isEmpty()) return;
+  private async onBatch({ batch, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload): Promise<void> {
+    // A stale batch was fetched before a rewind of its partition: the seek brings it again.
+    if (batch.isEmpty() || this.stopping || isStale()) return;
     const schema = TOPICS[this.options.topic].schema;
     for (const message of batch.messages) {
       const consumed = toConsumed(batch.topic, batch.partition, message);
@@ -116,19 +129,25 @@ export class BatchConsumer<T extends TopicId> {
       if (decoded.ok) this.pending.push({ ...consumed, value: decoded.value as TopicMessage<T> });
       else this.pendingInvalid.push({ message: { ...consumed, value: message.value }, detail: decoded.detail });
     }
-    this.pendingPartitions.set(`${batch.topic}|${batch.partition}`, {
+    const key = `${batch.topic}|${batch.partition}`;
+    this.pendingPartitions.set(key, {
       topic: batch.topic,
       partition: batch.partition,
+      firstOffset: this.pendingPartitions.get(key)?.firstOffset ?? batch.firstOffset() ?? batch.messages[0].offset,
       nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
       heartbeat,
       commit: commitOffsetsIfNecessary,
     });
+    this.buffered += batch.messages.length;
     this.metrics.consumerLag.set({ group: this.options.group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
 
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.pending.length + this.pendingInvalid.length >= this.options.maxRows) this.scheduleFlush(0);
     else if (!this.timer) this.scheduleFlush(this.options.maxWaitMs);
-    await done;
+    // Backpressure: memory stays bounded by two batches while the handler is slower than Kafka.
+    while (this.buffered >= 2 * this.options.maxRows && !this.stopping) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      await heartbeat().catch(() => undefined);
+    }
   }
 
   private scheduleFlush(delayMs: number): void {
@@ -140,17 +159,21 @@ export class BatchConsumer<T extends TopicId> {
     }, delayMs);
   }
 
+  private releaseRoom(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   private async flush(): Promise<void> {
     const messages = this.pending;
     const invalid = this.pendingInvalid;
     const partitions = [...this.pendingPartitions.values()];
-    const waiters = this.waiters;
     this.pending = [];
     this.pendingInvalid = [];
     this.pendingPartitions = new Map();
-    this.waiters = [];
-    if (waiters.length === 0) return;
-
+    const count = messages.length + invalid.length;
+    if (count === 0) return;
     const started = performance.now();
     try {
       const deadLetters: DeadLetter[] = invalid.map(({ message, detail }) =>
@@ -174,15 +197,39 @@ export class BatchConsumer<T extends TopicId> {
           this.metrics.events.inc({ stage: this.options.group, outcome: 'dead_lettered', reason: letter.reason });
         }
       }
-      // Only now is every effect durable: move the group's offsets past this batch.
-      await commitAll(partitions);
-      this.metrics.batchSize.observe({ consumer: this.options.group }, messages.length + invalid.length);
-      this.metrics.batchDuration.observe({ consumer: this.options.group }, (performance.now() - started) / 1000);
-      for (const waiter of waiters) waiter.resolve();
     } catch (error) {
       this.logger.error('batch failed; it will be consumed again from the last commit', { group: this.options.group, error });
-      for (const waiter of waiters) waiter.reject(error);
+      this.rewind(partitions);
+      return;
+    } finally {
+      this.buffered -= count;
+      this.releaseRoom();
     }
+    // Only now is every effect durable: move the group's offsets past this batch.
+    try {
+      await commitAll(partitions);
+    } catch (error) {
+      // A rebalance took the partitions away: the effects are stored, and their next owner
+      // consumes them again from the last commit, which the stored event ids make harmless.
+      this.logger.warn('offsets not committed; the next owner re-reads this batch', { group: this.options.group, error });
+    }
+    this.metrics.batchSize.observe({ consumer: this.options.group }, count);
+    this.metrics.batchDuration.observe({ consumer: this.options.group }, (performance.now() - started) / 1000);
+  }
+
+  /** Drops what waits and sends every partition involved back to its first uncommitted offset. */
+  private rewind(failed: PendingPartition[]): void {
+    const from = new Map<string, PendingPartition>();
+    for (const p of [...failed, ...this.pendingPartitions.values()]) {
+      const key = `${p.topic}|${p.partition}`;
+      const known = from.get(key);
+      if (!known || BigInt(p.firstOffset) < BigInt(known.firstOffset)) from.set(key, p);
+    }
+    this.buffered -= this.pending.length + this.pendingInvalid.length;
+    this.pending = [];
+    this.pendingInvalid = [];
+    this.pendingPartitions = new Map();
+    for (const p of from.values()) this.consumer?.seek({ topic: p.topic, partition: p.partition, offset: p.firstOffset });
   }
 
   /**
