@@ -7,7 +7,7 @@ import { closeOnSignals, hostServices } from '@faultline/service-ops';
 async function main(): Promise<void> {
   const runtime = createRuntime(loadConfig(), 'clusterer');
   const clickhouse = await runtime.clickhouse();
-  const engine = new ClusteringEngine(clickhouse.client);
+  const engine = new ClusteringEngine(clickhouse.client, runtime.config.clustering);
   const host = await hostServices(runtime, [ClustererModule.register(runtime, engine)], {
     ...runtime.config.ops,
     needs: { clickhouse: true, kafka: true },

@@ -95,6 +95,7 @@ export interface EventSummaryRow {
   message: string;
   userId: string;
   transaction: string;
+  payloadKept: boolean;
 }
 
 export interface DeployRecord {
@@ -360,9 +361,10 @@ export class ApiQueries {
   ): Promise<EventSummaryRow[]> {
     const rows = await this.rows<{
       event_id: string; fingerprint: string; timestamp: string; platform: string; release: string; environment: string;
-      severity: string; error_type: string; message: string; user_id: string; transaction: string;
+      severity: string; error_type: string; message: string; user_id: string; transaction: string; payload_kept: number;
     }>(
-      `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message, user_id, transaction
+      `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message, user_id, transaction,
+              payload_kept
        FROM crash_events
        WHERE project = {project:String}
          AND ({fingerprint:String} = '' OR fingerprint = {fingerprint:String})
@@ -384,6 +386,7 @@ export class ApiQueries {
       message: r.message,
       userId: r.user_id,
       transaction: r.transaction,
+      payloadKept: Number(r.payload_kept) === 1,
     }));
   }
 

@@ -1,11 +1,40 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CrashEvent } from '@faultline/schema';
-import { toCrashEventRow } from './rows';
+import { fromClickHouseTime, toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 
 export interface InsertEventsResult {
   inserted: number;
   duplicates: number;
+}
+
+export interface EventsRepositoryOptions {
+  /** Full payloads kept per issue per insert batch; the other events keep their columns only. */
+  payloadSamplesPerIssue: number;
+}
+
+export const DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE = 5;
+
+const DAY_MS = 86_400_000;
+
+/** An event as stored: its full payload when it was sampled, else the columns every event keeps. */
+export type StoredEvent =
+  | { payloadKept: true; event: CrashEvent }
+  | { payloadKept: false; summary: EventColumns };
+
+export interface EventColumns {
+  id: string;
+  fingerprint: string;
+  timestamp: string;
+  platform: string;
+  release: string | null;
+  environment: string | null;
+  severity: string;
+  errorType: string;
+  message: string;
+  userId: string | null;
+  transaction: string | null;
+  crashFrame: string;
 }
 
 /**
@@ -13,42 +42,87 @@ export interface InsertEventsResult {
  * recognised by (project, fingerprint, event id) and skipped before the insert; an insert
  * retried as-is carries the same deduplication token. Either way the materialized views
  * (issue counts, per-minute rates) count each event once.
+ *
+ * Every event is a row of columns in crash_events; the full payload (frames, contexts, the
+ * scrubbed original) is kept for the first few events of each issue in every batch, in
+ * event_samples. Payloads go first, so a queryable event marked as kept can always be opened.
  */
 export class EventsRepository {
-  constructor(private readonly client: ClickHouseClient) {}
+  private readonly options: EventsRepositoryOptions;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    options: Partial<EventsRepositoryOptions> = {},
+  ) {
+    this.options = { payloadSamplesPerIssue: options.payloadSamplesPerIssue ?? DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE };
+  }
 
   async insertEvents(events: CrashEvent[]): Promise<InsertEventsResult> {
     const unique = new Map<string, CrashEvent>();
     for (const event of events) unique.set(`${event.project}\u0000${event.id}`, event);
     const fresh = await this.withoutStored([...unique.values()]);
     if (fresh.length > 0) {
-      const token = createHash('sha256');
-      for (const event of fresh) token.update(event.project).update('\u0000').update(event.id).update('\u0001');
+      const hash = createHash('sha256');
+      for (const event of fresh) hash.update(event.project).update('\u0000').update(event.id).update('\u0001');
+      const token = hash.digest('hex');
+      const settings = {
+        insert_deduplication_token: token,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        // One insert makes one part per day partition: a batch spanning many days must not fail.
+        max_partitions_per_insert_block: '1000',
+      } as const;
+      const sampled = payloadSamples(fresh, this.options.payloadSamplesPerIssue);
+      if (sampled.size > 0) {
+        await this.client.insert({
+          table: 'event_samples',
+          values: fresh.filter((e) => sampled.has(e)).map(toEventSampleRow),
+          format: 'JSONEachRow',
+          clickhouse_settings: settings,
+        });
+      }
       await this.client.insert({
         table: 'crash_events',
-        values: fresh.map(toCrashEventRow),
+        values: fresh.map((e) => toCrashEventRow(e, sampled.has(e))),
         format: 'JSONEachRow',
-        clickhouse_settings: {
-          insert_deduplication_token: token.digest('hex'),
-          deduplicate_blocks_in_dependent_materialized_views: 1,
-          // One insert makes one part per day partition: a batch spanning many days must not fail.
-          max_partitions_per_insert_block: '1000',
-        },
+        clickhouse_settings: settings,
       });
     }
     return { inserted: fresh.length, duplicates: events.length - fresh.length };
   }
 
+  /**
+   * The batch's ids already stored. The lookup is bounded to the batch's time range widened by a
+   * day each way, so the sort key prunes old data; a replay carries the same timestamp, and a
+   * client re-sending an event with a drifted clock is still recognised within that day.
+   */
   private async withoutStored(events: CrashEvent[]): Promise<CrashEvent[]> {
     if (events.length === 0) return [];
     const byProject = new Map<string, CrashEvent[]>();
-    for (const event of events) byProject.set(event.project, [...(byProject.get(event.project) ?? []), event]);
+    for (const event of events) {
+      const list = byProject.get(event.project);
+      if (list) list.push(event);
+      else byProject.set(event.project, [event]);
+    }
     const stored = new Set<string>();
     for (const [project, list] of byProject) {
+      let from = list[0].timestamp;
+      let to = from;
+      for (const event of list) {
+        if (event.timestamp < from) from = event.timestamp;
+        if (event.timestamp > to) to = event.timestamp;
+      }
       const result = await this.client.query({
         query: `SELECT DISTINCT event_id FROM crash_events
-                WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)} AND event_id IN {ids:Array(String)}`,
-        query_params: { project, fingerprints: [...new Set(list.map((e) => e.fingerprint))], ids: list.map((e) => e.id) },
+                WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
+                  AND timestamp BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
+                  AND event_id IN {ids:Array(String)}`,
+        query_params: {
+          project,
+          fingerprints: [...new Set(list.map((e) => e.fingerprint))],
+          from: toClickHouseTime(new Date(Date.parse(from) - DAY_MS)),
+          to: toClickHouseTime(new Date(Date.parse(to) + DAY_MS)),
+          ids: list.map((e) => e.id),
+        },
         format: 'JSONEachRow',
       });
       for (const row of await result.json<{ event_id: string }>()) stored.add(`${project}\u0000${row.event_id}`);
@@ -66,24 +140,71 @@ export class EventsRepository {
     return Number(row?.n ?? 0);
   }
 
-  async getEvent(project: string, eventId: string): Promise<CrashEvent | null> {
-    const result = await this.client.query({
-      query: 'SELECT event_json FROM crash_events WHERE project = {project:String} AND event_id = {id:String} LIMIT 1',
+  async getEvent(project: string, eventId: string): Promise<StoredEvent | null> {
+    const sample = await this.client.query({
+      query: 'SELECT event_json FROM event_samples WHERE project = {project:String} AND event_id = {id:String} LIMIT 1',
       query_params: { project, id: eventId },
       format: 'JSONEachRow',
     });
-    const [row] = await result.json<{ event_json: string }>();
-    return row ? (JSON.parse(row.event_json) as CrashEvent) : null;
+    const [kept] = await sample.json<{ event_json: string }>();
+    if (kept) return { payloadKept: true, event: JSON.parse(kept.event_json) as CrashEvent };
+    const columns = await this.client.query({
+      query: `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message,
+                     user_id, transaction, crash_frame
+              FROM crash_events WHERE project = {project:String} AND event_id = {id:String} LIMIT 1`,
+      query_params: { project, id: eventId },
+      format: 'JSONEachRow',
+    });
+    const [row] = await columns.json<Record<string, string>>();
+    if (!row) return null;
+    return {
+      payloadKept: false,
+      summary: {
+        id: row.event_id,
+        fingerprint: row.fingerprint,
+        timestamp: fromClickHouseTime(row.timestamp),
+        platform: row.platform,
+        release: row.release || null,
+        environment: row.environment || null,
+        severity: row.severity,
+        errorType: row.error_type,
+        message: row.message,
+        userId: row.user_id || null,
+        transaction: row.transaction || null,
+        crashFrame: row.crash_frame,
+      },
+    };
   }
 
+  /** The newest sample events (full payloads) of the given issues. */
   async eventsOfIssues(project: string, fingerprints: string[], limit: number): Promise<CrashEvent[]> {
     const result = await this.client.query({
-      query: `SELECT event_json FROM crash_events
+      query: `SELECT event_json FROM event_samples
               WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
-              ORDER BY timestamp DESC LIMIT {limit:UInt32}`,
+              ORDER BY timestamp DESC, event_id LIMIT 1 BY event_id LIMIT {limit:UInt32}`,
       query_params: { project, fingerprints, limit },
       format: 'JSONEachRow',
     });
     return (await result.json<{ event_json: string }>()).map((r) => JSON.parse(r.event_json) as CrashEvent);
   }
+}
+
+/**
+ * The events whose full payload is kept: per issue, the first `perIssue` of the batch in time
+ * order. Every new issue's first event is among them, so the analyzer always has samples.
+ */
+export function payloadSamples(events: CrashEvent[], perIssue: number): Set<CrashEvent> {
+  const byIssue = new Map<string, CrashEvent[]>();
+  for (const event of events) {
+    const key = `${event.project}\u0000${event.fingerprint}`;
+    const list = byIssue.get(key);
+    if (list) list.push(event);
+    else byIssue.set(key, [event]);
+  }
+  const kept = new Set<CrashEvent>();
+  for (const list of byIssue.values()) {
+    if (list.length > perIssue) list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1));
+    for (const event of list.slice(0, perIssue)) kept.add(event);
+  }
+  return kept;
 }

@@ -2,15 +2,15 @@ export { connectClickHouse } from './client';
 export type { ClickHouse, ClickHouseSettings } from './client';
 export { MIGRATIONS_DIR, MigrationChecksumError, loadMigrations, runMigrations } from './migrations';
 export type { Migration, MigrationSettings } from './migrations';
-export { EventsRepository } from './events.repository';
-export type { InsertEventsResult } from './events.repository';
+export { DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE, EventsRepository, payloadSamples } from './events.repository';
+export type { EventColumns, EventsRepositoryOptions, InsertEventsResult, StoredEvent } from './events.repository';
 export { IssuesRepository } from './issues.repository';
 export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MembershipRow } from './issues.repository';
 export { SignalsRepository } from './signals.repository';
 export { ClusterQueries } from './cluster-queries';
 export type { ClusterSummaryRow, IssueSummaryRow, TimeRange } from './cluster-queries';
-export { fromClickHouseTime, toClickHouseTime, toCrashEventRow } from './rows';
-export type { CrashEventRow } from './rows';
+export { fromClickHouseTime, toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
+export type { CrashEventRow, EventSampleRow } from './rows';
 export { ApiQueries } from './api-queries';
 export type {
   AlertDeliveryRow,

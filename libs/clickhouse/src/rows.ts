@@ -1,7 +1,11 @@
 import { describeCrashSite, type CrashEvent } from '@faultline/schema';
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** ClickHouse DateTime64 text: `YYYY-MM-DD hh:mm:ss.sss` in UTC. */
 export function toClickHouseTime(iso: string | Date): string {
+  // Normalized events carry canonical ISO-8601 (UTC, milliseconds): no Date round trip needed.
+  if (typeof iso === 'string' && CANONICAL_ISO.test(iso)) return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   const date = typeof iso === 'string' ? new Date(iso) : iso;
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -39,10 +43,19 @@ export interface CrashEventRow {
   source_kind: string;
   source_name: string;
   source_line: number;
+  /** 1 when the full payload is in event_samples. */
+  payload_kept: 0 | 1;
+}
+
+export interface EventSampleRow {
+  project: string;
+  fingerprint: string;
+  event_id: string;
+  timestamp: string;
   event_json: string;
 }
 
-export function toCrashEventRow(event: CrashEvent): CrashEventRow {
+export function toCrashEventRow(event: CrashEvent, payloadKept: boolean): CrashEventRow {
   return {
     project: event.project,
     fingerprint: event.fingerprint,
@@ -71,6 +84,16 @@ export function toCrashEventRow(event: CrashEvent): CrashEventRow {
     source_kind: event.source.kind,
     source_name: event.source.name,
     source_line: event.source.line ?? -1,
+    payload_kept: payloadKept ? 1 : 0,
+  };
+}
+
+export function toEventSampleRow(event: CrashEvent): EventSampleRow {
+  return {
+    project: event.project,
+    fingerprint: event.fingerprint,
+    event_id: event.id,
+    timestamp: toClickHouseTime(event.timestamp),
     event_json: JSON.stringify(event),
   };
 }

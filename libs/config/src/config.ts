@@ -127,6 +127,11 @@ const EnvSchema = z.object({
   CHDB_PATH: z.string().default('.cache/chdb'),
   // Raw events expire; issue and cluster state is kept. Bounded: the TTL date must stay inside DateTime's range.
   EVENTS_TTL_DAYS: z.coerce.number().int().min(1).max(10_000).default(90),
+  // Every event keeps its columns; the full payload (frames, contexts, original) is kept for this many events per issue per insert batch.
+  EVENT_PAYLOAD_SAMPLES: z.coerce.number().int().min(1).max(1000).default(5),
+
+  // Normalizer threads (unset: one per core but one, kept for Kafka and ClickHouse I/O; 0: the main thread).
+  NORMALIZER_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
 
   // Batching: ClickHouse prefers thousands of rows per insert and about one insert a second.
   BATCH_MAX_ROWS: int(5000),
@@ -200,6 +205,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       chdbPath: env.CHDB_PATH,
       eventsTtlDays: env.EVENTS_TTL_DAYS,
     },
+    clustering: { payloadSamplesPerIssue: env.EVENT_PAYLOAD_SAMPLES },
+    normalizer: { workers: env.NORMALIZER_WORKERS },
     batch: { maxRows: env.BATCH_MAX_ROWS, maxWaitMs: env.BATCH_MAX_WAIT_MS },
     gateway: {
       host: env.GATEWAY_HOST,

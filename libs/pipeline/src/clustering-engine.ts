@@ -17,6 +17,8 @@ export interface ClusteringEngineOptions {
   membersPerCluster: number;
   /** Fingerprints remembered as settled, so a hot issue costs no lookup. */
   warmCacheSize: number;
+  /** Events per issue per batch whose full payload is kept (EventsRepository's default when unset). */
+  payloadSamplesPerIssue?: number;
 }
 
 export interface ClusterBatchResult {
@@ -55,10 +57,10 @@ export class ClusteringEngine {
   private readonly settled = new Map<string, true>();
 
   constructor(client: ClickHouseClient, options: Partial<ClusteringEngineOptions> = {}) {
-    this.events = new EventsRepository(client);
+    this.options = { ...DEFAULTS, ...options };
+    this.events = new EventsRepository(client, { payloadSamplesPerIssue: this.options.payloadSamplesPerIssue });
     this.issues = new IssuesRepository(client);
     this.signals = new SignalsRepository(client);
-    this.options = { ...DEFAULTS, ...options };
   }
 
   async ingest(batch: CrashEvent[]): Promise<ClusterBatchResult> {

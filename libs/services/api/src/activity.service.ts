@@ -1,5 +1,5 @@
 import { deployMarkerId, type AlertDeliveryRow, type DeployRecord, type EventSummaryRow } from '@faultline/clickhouse';
-import type { CrashEvent, Deploy } from '@faultline/schema';
+import type { Deploy } from '@faultline/schema';
 import type { z } from 'zod';
 import type * as c from './contracts';
 import { ApiError } from './errors';
@@ -29,6 +29,7 @@ function eventSummary(r: EventSummaryRow): c.EventSummary {
     message: r.message,
     userId: r.userId || null,
     transaction: r.transaction || null,
+    payloadKept: r.payloadKept,
   };
 }
 
@@ -56,10 +57,10 @@ export class ActivityService {
     return pageOf(rows.map(eventSummary), query.limit, 'events', (e) => ({ key: e.timestamp, id: e.id }), requestUrl);
   }
 
-  async getEvent(project: string, eventId: string): Promise<CrashEvent> {
-    const event = await this.store.events.getEvent(project, eventId);
-    if (!event) throw new ApiError('event_not_found', `no event ${eventId} in project ${project}`);
-    return event;
+  async getEvent(project: string, eventId: string): Promise<c.EventView> {
+    const stored = await this.store.events.getEvent(project, eventId);
+    if (!stored) throw new ApiError('event_not_found', `no event ${eventId} in project ${project}`);
+    return stored.payloadKept ? { ...stored.event, payloadKept: true } : { ...stored.summary, payloadKept: false };
   }
 
   /**

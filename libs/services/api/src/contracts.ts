@@ -250,6 +250,7 @@ export const EventSummary = z.object({
   message: z.string(),
   userId: z.string().nullable(),
   transaction: z.string().nullable(),
+  payloadKept: z.boolean().describe('Whether the full payload was kept (a few sample events per issue per batch): then GET /events/{id} returns it'),
 });
 export type EventSummary = z.infer<typeof EventSummary>;
 export const EventList = list(EventSummary);
@@ -341,5 +342,12 @@ export type ArtifactView = z.infer<typeof ArtifactView>;
 export const ArtifactUploadResult = z.object({ artifacts: z.array(ArtifactView) });
 export const ArtifactList = z.object({ data: z.array(ArtifactView).describe('Sorted by name, then kind') });
 
-/** One normalized event, as stored. */
-export const EventView = CrashEvent;
+/**
+ * One event as stored: the full normalized event when its payload was kept as a sample,
+ * otherwise the columns every event keeps (no frames).
+ */
+export const EventView = z.union([
+  CrashEvent.extend({ payloadKept: z.literal(true) }),
+  EventSummary.extend({ payloadKept: z.literal(false), crashFrame: z.string().describe('The crash site, e.g. `fn (file:line)`') }),
+]);
+export type EventView = z.infer<typeof EventView>;
