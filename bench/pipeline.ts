@@ -1,9 +1,10 @@
 /**
  * Pipeline benchmark (not a test): N generated events are produced to the real local broker as
- * raw reports; then the normalizer and the clusterer run together in this process on embedded
- * chDB until every event is queryable. Latency is per event, from the moment the normalizer
- * picks it up to the moment ClickHouse acknowledged its insert. The reference, in the same run:
- * the same normalized rows inserted straight into a fresh table of the same engine.
+ * raw reports; then the normalizer (with its worker threads, as the service runs it) and the
+ * clusterer run together in this process on embedded chDB until every event is queryable.
+ * Latency is per event, from the moment the normalizer picks it up to the moment ClickHouse
+ * acknowledged its insert. The reference, in the same run: the same rows (columns of every
+ * event, payloads of the samples) inserted straight into fresh tables of the same engine.
  *
  *   npm run bench:pipeline [-- N]
  * Last line: {"events":N,"events_per_s":R,"p50_ms":..,"p99_ms":..,"peak_rss_mb":..,"raw_insert_rows_per_s":L,"ratio_to_raw_insert":R/L}
@@ -14,9 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@faultline/config';
-import { toCrashEventRow } from '@faultline/clickhouse';
+import { payloadSamples, toCrashEventRow, toEventSampleRow, type CrashEventRow, type EventSampleRow } from '@faultline/clickhouse';
 import { TopicProducer, createKafka, ensureTopics } from '@faultline/kafka';
-import { ClusteringEngine, EventProcessor, createRuntime } from '@faultline/pipeline';
+import { ClusteringEngine, EventProcessor, createRuntime, reportNormalizerFor, type ReportNormalizer } from '@faultline/pipeline';
 import type { CrashEvent, RawReport } from '@faultline/schema';
 import { ClustererModule } from '@faultline/service-clusterer';
 import { NormalizerModule } from '@faultline/service-normalizer';
@@ -26,24 +27,31 @@ import { generateSentryEvents } from './support/generate-events';
 
 const N = Number(process.argv[2] ?? 200_000);
 
-/** Stamps when each event entered the pipeline, keyed by event id. */
+/** Stamps when each event entered the pipeline (the normalizer picked up its report), keyed by event id. */
 const entered = new Map<string, number>();
 const latencies: number[] = [];
 let queryable = 0;
 let firstPickup = 0;
 let lastAck = 0;
-/** Where the time goes: normalizing vs storing (ClickHouse), summed over batches. */
+/** Where the time goes: normalizing (worker threads) vs storing (ClickHouse), summed over batches. */
 let normalizeMs = 0;
 let ingestMs = 0;
 
-class TimedProcessor extends EventProcessor {
-  override async processReport(report: RawReport) {
+/** The service's normalizer, stamping each report's pickup (a bench report's id is its event id). */
+class TimedNormalizer implements ReportNormalizer {
+  constructor(private readonly inner: ReportNormalizer) {}
+
+  async normalize(reports: RawReport[]) {
     const now = performance.now();
     if (firstPickup === 0) firstPickup = now;
-    const result = await super.processReport(report);
+    for (const report of reports) entered.set(report.reportId, now);
+    const results = await this.inner.normalize(reports);
     normalizeMs += performance.now() - now;
-    for (const event of result.events) entered.set(event.id, now);
-    return result;
+    return results;
+  }
+
+  close() {
+    return this.inner.close();
   }
 }
 
@@ -110,10 +118,10 @@ async function main(): Promise<void> {
     // 2. Normalizer + clusterer in this process, until every event is queryable.
     const runtime = createRuntime(config, 'bench');
     const clickhouse = await runtime.clickhouse();
-    const engine = new TimedEngine(clickhouse.client);
+    const engine = new TimedEngine(clickhouse.client, config.clustering);
     const host = await hostServices(
       runtime,
-      [NormalizerModule.register(runtime, new TimedProcessor()), ClustererModule.register(runtime, engine)],
+      [NormalizerModule.register(runtime, new TimedNormalizer(reportNormalizerFor(config))), ClustererModule.register(runtime, engine)],
       { host: '127.0.0.1', port: 0, needs: { clickhouse: true, kafka: true } },
     );
     const deadline = Date.now() + 15 * 60_000;
@@ -134,19 +142,28 @@ async function main(): Promise<void> {
     const stored = Number((await count.json<{ n: string }>())[0].n);
     const seconds = (lastAck - firstPickup) / 1000;
 
-    // 3. The reference: the same normalized rows, straight into a fresh table of the same engine.
+    // 3. The reference: the same rows (every event's columns, plus the payload samples) straight
+    //    into fresh tables of the same engine, in batches of the same size.
     const processor = new EventProcessor();
-    const rows = [];
+    const normalized: CrashEvent[] = [];
     for (const event of generateSentryEvents({ count: N })) {
       const result = await processor.processReport({ reportId: '', project: 'bench', kind: 'sentry_event', receivedAt, sourceName: 'bench', payload: JSON.stringify(event) });
-      rows.push(...result.events.map(toCrashEventRow));
+      normalized.push(...result.events);
     }
     await clickhouse.client.command({ query: 'CREATE TABLE crash_events_reference AS crash_events' });
-    const refStart = performance.now();
-    for (let i = 0; i < rows.length; i += 10_000) {
-      await clickhouse.client.insert({ table: 'crash_events_reference', values: rows.slice(i, i + 10_000), format: 'JSONEachRow' });
+    await clickhouse.client.command({ query: 'CREATE TABLE event_samples_reference AS event_samples' });
+    const batches: Array<{ samples: EventSampleRow[]; rows: CrashEventRow[] }> = [];
+    for (let i = 0; i < normalized.length; i += 10_000) {
+      const batch = normalized.slice(i, i + 10_000);
+      const kept = payloadSamples(batch, config.clustering.payloadSamplesPerIssue);
+      batches.push({ samples: batch.filter((e) => kept.has(e)).map(toEventSampleRow), rows: batch.map((e) => toCrashEventRow(e, kept.has(e))) });
     }
-    const rawInsertRowsPerSecond = rows.length / ((performance.now() - refStart) / 1000);
+    const refStart = performance.now();
+    for (const { samples, rows } of batches) {
+      await clickhouse.client.insert({ table: 'event_samples_reference', values: samples, format: 'JSONEachRow' });
+      await clickhouse.client.insert({ table: 'crash_events_reference', values: rows, format: 'JSONEachRow' });
+    }
+    const rawInsertRowsPerSecond = normalized.length / ((performance.now() - refStart) / 1000);
     await runtime.close();
 
     latencies.sort((a, b) => a - b);

@@ -16,7 +16,7 @@ import { NodeClient, Scope, defaultStackParser, makeNodeTransport } from '@sentr
 import { loadConfig } from '@faultline/config';
 import { TopicProducer, createKafka, topicName, type TopicId } from '@faultline/kafka';
 import { Logger } from '@faultline/observability';
-import { EventProcessor, createRuntime, type Runtime } from '@faultline/pipeline';
+import { WorkerPoolNormalizer, createRuntime, type Runtime } from '@faultline/pipeline';
 import { CrashEvent, DeadLetter, RawReport, type DeadLetterReason } from '@faultline/schema';
 import { NORMALIZER_GROUP, NormalizerModule } from '@faultline/service-normalizer';
 import { hostServices, type ServiceHost } from '@faultline/service-ops';
@@ -129,7 +129,7 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
   let sentry: NodeClient | undefined;
 
   const hostNormalizer = (rt: Runtime): Promise<ServiceHost> =>
-    hostServices(rt, [NormalizerModule.register(rt, new EventProcessor())], { host: '127.0.0.1', port: 0, needs: { clickhouse: false, kafka: true } });
+    hostServices(rt, [NormalizerModule.register(rt, new WorkerPoolNormalizer({ projects: [], symbolication: null }, 2))], { host: '127.0.0.1', port: 0, needs: { clickhouse: false, kafka: true } });
 
   before(async () => {
     runtime = createRuntime(config, 'normalizer-e2e');

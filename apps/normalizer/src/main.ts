@@ -1,18 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from '@faultline/config';
-import { createRuntime, eventProcessorFor } from '@faultline/pipeline';
+import { createRuntime, reportNormalizerFor } from '@faultline/pipeline';
 import { NormalizerModule } from '@faultline/service-normalizer';
 import { closeOnSignals, hostServices } from '@faultline/service-ops';
-import { LocalDirectoryArtifactStore, Symbolicator } from '@faultline/symbolication';
 
 async function main(): Promise<void> {
   const runtime = createRuntime(loadConfig(), 'normalizer');
-  const { symbolication, ops } = runtime.config;
-  const symbolicator = new Symbolicator(new LocalDirectoryArtifactStore(symbolication.artifactsDir), {
-    cacheMaxBytes: symbolication.cacheBytes,
-  });
-  const host = await hostServices(runtime, [NormalizerModule.register(runtime, eventProcessorFor(runtime.config.projects, symbolicator))], {
-    ...ops,
+  const host = await hostServices(runtime, [NormalizerModule.register(runtime, reportNormalizerFor(runtime.config))], {
+    ...runtime.config.ops,
     needs: { clickhouse: false, kafka: true },
   });
   runtime.logger.info('normalizer started', { ops: host.url });

@@ -56,6 +56,25 @@ export class MessageTooLargeError extends Error {}
 const BATCH_OVERHEAD_BYTES = 256 * 1024;
 const RECORD_OVERHEAD_BYTES = 128;
 
+/** A message checked against its topic's schema, keyed and serialized: ready to produce. */
+export interface EncodedRecord {
+  key: string;
+  value: string;
+  /** Encoded size of key and value. */
+  bytes: number;
+}
+
+export function encodeRecord<T extends TopicId>(topic: T, message: TopicMessage<T>): EncodedRecord {
+  const definition = TOPICS[topic];
+  const parsed = definition.schema.safeParse(message);
+  if (!parsed.success) {
+    throw new InvalidOutgoingMessageError(`message for ${topic} breaks its schema: ${parsed.error.message.slice(0, 500)}`);
+  }
+  const key = definition.key(parsed.data as never);
+  const value = JSON.stringify(parsed.data);
+  return { key, value, bytes: Buffer.byteLength(value) + Buffer.byteLength(key) };
+}
+
 /**
  * Publishes schema-checked messages, keyed by the topic's rule. Resolves only once every
  * in-sync replica has the messages (acks=all), so callers may acknowledge their own input.
@@ -83,24 +102,23 @@ export class TopicProducer {
    * Resolves when all are acknowledged; if a later request fails, the earlier ones are durable.
    */
   async send<T extends TopicId>(topic: T, messages: TopicMessage<T>[], headers?: Record<string, string>): Promise<void> {
-    if (messages.length === 0) return;
-    const definition = TOPICS[topic];
-    const limit = definition.maxMessageBytes - BATCH_OVERHEAD_BYTES;
+    await this.sendEncoded(topic, messages.map((message) => encodeRecord(topic, message)), headers);
+  }
+
+  /** Sends records already checked and encoded by encodeRecord (e.g. in a worker thread). */
+  async sendEncoded(topic: TopicId, records: EncodedRecord[], headers?: Record<string, string>): Promise<void> {
+    if (records.length === 0) return;
+    const limit = TOPICS[topic].maxMessageBytes - BATCH_OVERHEAD_BYTES;
     const requests: Array<Array<{ key: string; value: string; headers?: Record<string, string> }>> = [[]];
     let size = 0;
-    for (const message of messages) {
-      const parsed = definition.schema.safeParse(message);
-      if (!parsed.success) {
-        throw new InvalidOutgoingMessageError(`message for ${topic} breaks its schema: ${parsed.error.message.slice(0, 500)}`);
-      }
-      const record = { key: definition.key(parsed.data as never), value: JSON.stringify(parsed.data), headers };
-      const bytes = Buffer.byteLength(record.value) + Buffer.byteLength(record.key) + RECORD_OVERHEAD_BYTES;
+    for (const record of records) {
+      const bytes = record.bytes + RECORD_OVERHEAD_BYTES;
       if (bytes > limit) throw new MessageTooLargeError(`a ${topic} message is ${bytes} bytes encoded; the topic takes at most ${limit}`);
       if (size + bytes > limit) {
         requests.push([]);
         size = 0;
       }
-      requests.at(-1)!.push(record);
+      requests.at(-1)!.push({ key: record.key, value: record.value, headers });
       size += bytes;
     }
     for (const request of requests) await this.producer.send({ topic: topicName(topic, this.prefix), acks: -1, messages: request });

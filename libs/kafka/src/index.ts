@@ -1,7 +1,7 @@
 export { ALL_TOPIC_IDS, TOPICS, topicName } from './topics';
 export type { TopicDefinition, TopicId, TopicMessage } from './topics';
-export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, createKafka, ensureTopics } from './client';
-export type { KafkaSettings } from './client';
+export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, createKafka, encodeRecord, ensureTopics } from './client';
+export type { EncodedRecord, KafkaSettings } from './client';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';
 export { KafkaBatchHandler, KafkaBatchStrategy } from './nest-strategy';

@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@faultline/config';
-import { ClusteringEngine, clusterAnalyzerFor, createRuntime, eventProcessorFor } from '@faultline/pipeline';
+import { ClusteringEngine, clusterAnalyzerFor, createRuntime, reportNormalizerFor } from '@faultline/pipeline';
 import { AnalyzerModule } from '@faultline/service-analyzer';
 import { ApiModule } from '@faultline/service-api';
 import { ClustererModule } from '@faultline/service-clusterer';
@@ -13,7 +13,6 @@ import { DetectorModule } from '@faultline/service-detector';
 import { KafkaReportPublisher, startGateway } from '@faultline/service-gateway';
 import { NormalizerModule } from '@faultline/service-normalizer';
 import { hostServices } from '@faultline/service-ops';
-import { LocalDirectoryArtifactStore, Symbolicator } from '@faultline/symbolication';
 import { EXIT, UsageError } from '../usage';
 
 /** The repository root: where deploy/kafka/kafka.sh is, above the compiled CLI. */
@@ -79,13 +78,12 @@ export async function runStack(args: string[]): Promise<number> {
   const closers: Array<() => Promise<void>> = [];
   try {
     const clickhouse = await runtime.clickhouse();
-    const symbolicator = new Symbolicator(new LocalDirectoryArtifactStore(config.symbolication.artifactsDir), { cacheMaxBytes: config.symbolication.cacheBytes });
     // Every service in this process, sharing one Runtime (one chDB directory), behind the API's port.
     const host = await hostServices(
       runtime,
       [
-        NormalizerModule.register(runtime, eventProcessorFor(config.projects, symbolicator)),
-        ClustererModule.register(runtime, new ClusteringEngine(clickhouse.client)),
+        NormalizerModule.register(runtime, reportNormalizerFor(config)),
+        ClustererModule.register(runtime, new ClusteringEngine(clickhouse.client, config.clustering)),
         DetectorModule.register(runtime, clickhouse.client),
         AnalyzerModule.register(runtime, await clusterAnalyzerFor(runtime)),
         ApiModule.register(runtime),

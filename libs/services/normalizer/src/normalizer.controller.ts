@@ -1,7 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
-import { KafkaBatchHandler, type ConsumedMessage, type MessageOutcome } from '@faultline/kafka';
-import { EventProcessor, RUNTIME, type Runtime } from '@faultline/pipeline';
-import type { CrashEvent, RawReport } from '@faultline/schema';
+import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
+import { KafkaBatchHandler, type ConsumedMessage, type EncodedRecord, type MessageOutcome } from '@faultline/kafka';
+import { REPORT_NORMALIZER, RUNTIME, type ReportNormalizer, type Runtime } from '@faultline/pipeline';
+import type { RawReport } from '@faultline/schema';
 
 export const NORMALIZER_GROUP = 'faultline-normalizer';
 
@@ -11,38 +11,33 @@ export const NORMALIZER_GROUP = 'faultline-normalizer';
  * The batch's events are produced (acks=all) before the transport commits its offsets.
  */
 @Controller()
-export class NormalizerController {
+export class NormalizerController implements OnApplicationShutdown {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(EventProcessor) private readonly processor: EventProcessor,
+    @Inject(REPORT_NORMALIZER) private readonly normalizer: ReportNormalizer,
   ) {}
 
   @KafkaBatchHandler('rawReports', NORMALIZER_GROUP)
   async handle(messages: ConsumedMessage<RawReport>[]): Promise<MessageOutcome[]> {
     const { metrics } = this.runtime;
-    const events: CrashEvent[] = [];
-    const outcomes: MessageOutcome[] = [];
-    for (const message of messages) {
-      try {
-        const result = await this.processor.processReport(message.value);
-        for (const rejected of result.rejected) {
-          metrics.events.inc({ stage: 'normalize.record', outcome: 'rejected', reason: rejected.reason });
-        }
-        if (result.events.length === 0) {
-          const first = result.rejected[0];
-          outcomes.push({ kind: 'dead_letter', reason: first?.reason ?? 'no_records', detail: first?.detail ?? 'the report held no crash record' });
-        } else {
-          events.push(...result.events);
-          metrics.events.inc({ stage: 'normalize.record', outcome: 'processed', reason: 'none' }, result.events.length);
-          outcomes.push({ kind: 'processed' });
-        }
-      } catch (error) {
-        // A bug of ours on this one input: keep it for replay after a fix, and keep the partition moving.
-        outcomes.push({ kind: 'dead_letter', reason: 'processing_failed', detail: (error as Error).stack ?? String(error) });
+    const results = await this.normalizer.normalize(messages.map((m) => m.value));
+    const records: EncodedRecord[] = [];
+    const outcomes = results.map((result): MessageOutcome => {
+      for (const rejected of result.rejected) {
+        metrics.events.inc({ stage: 'normalize.record', outcome: 'rejected', reason: rejected.reason });
       }
-    }
+      if (result.kind === 'dead_letter') return { kind: 'dead_letter', reason: result.reason, detail: result.detail };
+      records.push(...result.records);
+      metrics.events.inc({ stage: 'normalize.record', outcome: 'processed', reason: 'none' }, result.records.length);
+      return { kind: 'processed' };
+    });
     const producer = await this.runtime.producer();
-    await producer.send('normalizedEvents', events);
+    await producer.sendEncoded('normalizedEvents', records);
     return outcomes;
+  }
+
+  /** After the consumers stopped (their last batch normalized and committed). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.normalizer.close();
   }
 }

@@ -1,0 +1,52 @@
+import { encodeRecord, type EncodedRecord } from '@faultline/kafka';
+import type { Rejection } from '@faultline/normalize';
+import type { DeadLetterReason, RawReport } from '@faultline/schema';
+import type { EventProcessor } from './event-processor';
+
+/** What became of one raw report: its events, encoded for the normalized topic, or why it has none. */
+export type NormalizedReport =
+  | { kind: 'processed'; records: EncodedRecord[]; rejected: Rejection[] }
+  | { kind: 'dead_letter'; reason: DeadLetterReason; detail: string; rejected: Rejection[] };
+
+export const REPORT_NORMALIZER = Symbol.for('faultline.report-normalizer');
+
+/** Normalizes a batch of raw reports, one result per report, in order. */
+export interface ReportNormalizer {
+  normalize(reports: RawReport[]): Promise<NormalizedReport[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole per-report path: parse, scrub, symbolicate, fingerprint, check against the
+ * normalized topic's schema and serialize. A report that yields no event, or that our code
+ * fails on, becomes a dead letter with the reason; the others in the batch are unaffected.
+ */
+export async function normalizeReports(processor: EventProcessor, reports: RawReport[]): Promise<NormalizedReport[]> {
+  const results: NormalizedReport[] = [];
+  for (const report of reports) {
+    try {
+      const { events, rejected } = await processor.processReport(report);
+      if (events.length === 0) {
+        const first = rejected[0];
+        results.push({ kind: 'dead_letter', reason: first?.reason ?? 'no_records', detail: first?.detail ?? 'the report held no crash record', rejected });
+      } else {
+        results.push({ kind: 'processed', records: events.map((event) => encodeRecord('normalizedEvents', event)), rejected });
+      }
+    } catch (error) {
+      // A bug of ours on this one input: keep it for replay after a fix, and keep the partition moving.
+      results.push({ kind: 'dead_letter', reason: 'processing_failed', detail: (error as Error).stack ?? String(error), rejected: [] });
+    }
+  }
+  return results;
+}
+
+/** Normalizes on the calling thread: for tests, the CLI and single-core hosts. */
+export class InProcessNormalizer implements ReportNormalizer {
+  constructor(private readonly processor: EventProcessor) {}
+
+  normalize(reports: RawReport[]): Promise<NormalizedReport[]> {
+    return normalizeReports(this.processor, reports);
+  }
+
+  async close(): Promise<void> {}
+}
