@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CrashEvent } from '@faultline/schema';
+import { byTimeThenId, type CrashEvent } from '@faultline/schema';
 import { fromClickHouseTime, toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 
 export interface InsertEventsResult {
@@ -203,7 +203,7 @@ export function payloadSamples(events: CrashEvent[], perIssue: number): Set<Cras
   }
   const kept = new Set<CrashEvent>();
   for (const list of byIssue.values()) {
-    if (list.length > perIssue) list.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1));
+    if (list.length > perIssue) list.sort(byTimeThenId);
     for (const event of list.slice(0, perIssue)) kept.add(event);
   }
   return kept;

@@ -8,7 +8,7 @@ import {
   type ClusterCandidate,
   type IssueSignature,
 } from '@faultline/clustering';
-import { describeCrashSite, type CrashEvent, type Signal } from '@faultline/schema';
+import { byTimeThenId, describeCrashSite, type CrashEvent, type Signal } from '@faultline/schema';
 
 export interface ClusteringEngineOptions {
   /** Similarity a new issue needs to join an existing cluster (clustering's tuned default when unset). */
@@ -195,9 +195,6 @@ function settledKey(project: string, fingerprint: string): string {
   return `${project}\u0000${fingerprint}`;
 }
 
-function byTimeThenId(a: CrashEvent, b: CrashEvent): number {
-  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

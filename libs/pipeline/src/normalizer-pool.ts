@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FaultlineConfig } from '@faultline/config';
 import type { RawReport } from '@faultline/schema';
-import { eventProcessorFor } from './event-processor';
+import { eventProcessorFor, type EventProcessor } from './event-processor';
 import { InProcessNormalizer, type NormalizedReport, type ReportNormalizer } from './report-normalizer';
 import { LocalDirectoryArtifactStore, Symbolicator } from '@faultline/symbolication';
 
@@ -96,10 +96,17 @@ export class WorkerPoolNormalizer implements ReportNormalizer {
  */
 export function reportNormalizerFor(config: Pick<FaultlineConfig, 'projects' | 'symbolication' | 'normalizer'>): ReportNormalizer {
   const workers = config.normalizer.workers ?? Math.max(1, availableParallelism() - 1);
-  const symbolication = { artifactsDir: config.symbolication.artifactsDir, cacheBytes: config.symbolication.cacheBytes };
-  if (workers === 0) {
-    const symbolicator = new Symbolicator(new LocalDirectoryArtifactStore(symbolication.artifactsDir), { cacheMaxBytes: symbolication.cacheBytes });
-    return new InProcessNormalizer(eventProcessorFor(config.projects, symbolicator));
-  }
-  return new WorkerPoolNormalizer({ projects: config.projects, symbolication }, workers);
+  const spec: NormalizerWorkerSpec = {
+    projects: config.projects,
+    symbolication: { artifactsDir: config.symbolication.artifactsDir, cacheBytes: config.symbolication.cacheBytes },
+  };
+  return workers === 0 ? new InProcessNormalizer(processorFromSpec(spec)) : new WorkerPoolNormalizer(spec, workers);
+}
+
+/** The service's EventProcessor as a spec describes it: on the main thread or in a worker. */
+export function processorFromSpec(spec: NormalizerWorkerSpec): EventProcessor {
+  const symbolicator = spec.symbolication
+    ? new Symbolicator(new LocalDirectoryArtifactStore(spec.symbolication.artifactsDir), { cacheMaxBytes: spec.symbolication.cacheBytes })
+    : null;
+  return eventProcessorFor(spec.projects, symbolicator);
 }

@@ -116,3 +116,8 @@ export function describeCrashSite(event: Pick<CrashEvent, 'exceptions'>): string
   if (!frame) return '';
   return `${frame.function ?? '<anonymous>'} (${frame.file ?? frame.module ?? '?'}${frame.line != null ? `:${frame.line}` : ''})`;
 }
+
+/** Event order: by timestamp, then id, so a batch sorts the same way on every replay. */
+export function byTimeThenId(a: Pick<CrashEvent, 'timestamp' | 'id'>, b: Pick<CrashEvent, 'timestamp' | 'id'>): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

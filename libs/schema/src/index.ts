@@ -8,6 +8,7 @@ export {
   Symbolication,
   UnresolvedReason,
   UNRESOLVED_REASONS,
+  byTimeThenId,
   crashSite,
   describeCrashSite,
   primaryFrames,
