@@ -95,6 +95,8 @@ export interface EventSummaryRow {
   message: string;
   userId: string;
   transaction: string;
+  /** The crash site, e.g. `fn (file:line)`. */
+  crashFrame: string;
   payloadKept: boolean;
 }
 
@@ -354,25 +356,26 @@ export class ApiQueries {
     return rows.map((r) => ({ dimension: r.dimension, value: r.value, events: n(r.events) }));
   }
 
-  /** Newest first; `after` continues a previous page. */
+  /** Newest first; `after` continues a previous page; `eventId` picks one event. */
   async listEvents(
     project: string,
-    filter: { fingerprint?: string; from?: string; to?: string; limit: number; after?: Keyset },
+    filter: { fingerprint?: string; eventId?: string; from?: string; to?: string; limit: number; after?: Keyset },
   ): Promise<EventSummaryRow[]> {
     const rows = await this.rows<{
       event_id: string; fingerprint: string; timestamp: string; platform: string; release: string; environment: string;
-      severity: string; error_type: string; message: string; user_id: string; transaction: string; payload_kept: number;
+      severity: string; error_type: string; message: string; user_id: string; transaction: string; crash_frame: string; payload_kept: number;
     }>(
       `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message, user_id, transaction,
-              payload_kept
+              crash_frame, payload_kept
        FROM crash_events
        WHERE project = {project:String}
          AND ({fingerprint:String} = '' OR fingerprint = {fingerprint:String})
+         AND ({event_id:String} = '' OR event_id = {event_id:String})
          AND timestamp >= {from:${DT}} AND timestamp <= {to:${DT}}
          AND (timestamp < {after_at:${DT}} OR (timestamp = {after_at:${DT}} AND event_id > {after_id:String}))
        ORDER BY timestamp DESC, event_id ASC
        LIMIT {limit:UInt32}`,
-      { project, fingerprint: filter.fingerprint ?? '', ...range(filter), ...after(filter.after), limit: filter.limit },
+      { project, fingerprint: filter.fingerprint ?? '', event_id: filter.eventId ?? '', ...range(filter), ...after(filter.after), limit: filter.limit },
     );
     return rows.map((r) => ({
       eventId: r.event_id,
@@ -386,6 +389,7 @@ export class ApiQueries {
       message: r.message,
       userId: r.user_id,
       transaction: r.transaction,
+      crashFrame: r.crash_frame,
       payloadKept: Number(r.payload_kept) === 1,
     }));
   }

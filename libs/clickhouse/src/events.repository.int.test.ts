@@ -41,9 +41,10 @@ describe('EventsRepository on chDB: every event as columns, payloads for samples
   });
 
   it('keeps the payload of events stored before the migration', async () => {
-    const stored = await new EventsRepository(ch.client).getEvent('p1', 'old-1');
-    assert.equal(stored?.payloadKept, true);
-    assert.equal(stored?.payloadKept && stored.event.exceptions[0].frames[0].function, 'charge');
+    const [row] = await new ApiQueries(ch.client).listEvents('p1', { eventId: 'old-1', limit: 1 });
+    assert.equal(row.payloadKept, true);
+    const stored = await new EventsRepository(ch.client).getPayload('p1', 'old-1');
+    assert.equal(stored?.exceptions[0].frames[0].function, 'charge');
   });
 
   it('keeps full payloads for the first events of each issue in a batch, and columns for all', async () => {
@@ -54,15 +55,14 @@ describe('EventsRepository on chDB: every event as columns, payloads for samples
     const samples = await repo.eventsOfIssues('p1', ['fp-a', 'fp-b'], 10);
     assert.deepEqual(samples.map((e) => e.id).sort(), ['a1', 'a2', 'b1']);
 
-    const kept = await repo.getEvent('p1', 'a1');
-    assert.ok(kept?.payloadKept);
-    assert.deepEqual(kept.event, batch[1]);
-    const summary = await repo.getEvent('p1', 'a4');
-    assert.ok(summary && !summary.payloadKept);
-    assert.equal(summary.summary.id, 'a4');
-    assert.equal(summary.summary.timestamp, batch[3].timestamp);
-    assert.equal(summary.summary.crashFrame, 'charge (src/pay.js:7)');
-    assert.equal(await repo.getEvent('p1', 'nope'), null);
+    assert.deepEqual(await repo.getPayload('p1', 'a1'), batch[1]);
+    assert.equal(await repo.getPayload('p1', 'a4'), null);
+    const [summary] = await new ApiQueries(ch.client).listEvents('p1', { eventId: 'a4', limit: 1 });
+    assert.equal(summary.payloadKept, false);
+    assert.equal(summary.eventId, 'a4');
+    assert.equal(summary.timestamp, batch[3].timestamp);
+    assert.equal(summary.crashFrame, 'charge (src/pay.js:7)');
+    assert.deepEqual(await new ApiQueries(ch.client).listEvents('p1', { eventId: 'nope', limit: 1 }), []);
 
     const listed = await new ApiQueries(ch.client).listEvents('p1', { fingerprint: 'fp-a', limit: 10 });
     assert.deepEqual(

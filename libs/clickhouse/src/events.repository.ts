@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { byTimeThenId, type CrashEvent } from '@faultline/schema';
-import { fromClickHouseTime, toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
+import { toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 
 export interface InsertEventsResult {
   inserted: number;
@@ -16,26 +16,6 @@ export interface EventsRepositoryOptions {
 export const DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE = 5;
 
 const DAY_MS = 86_400_000;
-
-/** An event as stored: its full payload when it was sampled, else the columns every event keeps. */
-export type StoredEvent =
-  | { payloadKept: true; event: CrashEvent }
-  | { payloadKept: false; summary: EventColumns };
-
-export interface EventColumns {
-  id: string;
-  fingerprint: string;
-  timestamp: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  severity: string;
-  errorType: string;
-  message: string;
-  userId: string | null;
-  transaction: string | null;
-  crashFrame: string;
-}
 
 /**
  * Stores normalized events exactly once. Delivery is at least once, so a replayed event is
@@ -140,40 +120,15 @@ export class EventsRepository {
     return Number(row?.n ?? 0);
   }
 
-  async getEvent(project: string, eventId: string): Promise<StoredEvent | null> {
-    const sample = await this.client.query({
+  /** The event's full payload, when it was kept as a sample (ApiQueries.listEvents has every event's columns). */
+  async getPayload(project: string, eventId: string): Promise<CrashEvent | null> {
+    const result = await this.client.query({
       query: 'SELECT event_json FROM event_samples WHERE project = {project:String} AND event_id = {id:String} LIMIT 1',
       query_params: { project, id: eventId },
       format: 'JSONEachRow',
     });
-    const [kept] = await sample.json<{ event_json: string }>();
-    if (kept) return { payloadKept: true, event: JSON.parse(kept.event_json) as CrashEvent };
-    const columns = await this.client.query({
-      query: `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message,
-                     user_id, transaction, crash_frame
-              FROM crash_events WHERE project = {project:String} AND event_id = {id:String} LIMIT 1`,
-      query_params: { project, id: eventId },
-      format: 'JSONEachRow',
-    });
-    const [row] = await columns.json<Record<string, string>>();
-    if (!row) return null;
-    return {
-      payloadKept: false,
-      summary: {
-        id: row.event_id,
-        fingerprint: row.fingerprint,
-        timestamp: fromClickHouseTime(row.timestamp),
-        platform: row.platform,
-        release: row.release || null,
-        environment: row.environment || null,
-        severity: row.severity,
-        errorType: row.error_type,
-        message: row.message,
-        userId: row.user_id || null,
-        transaction: row.transaction || null,
-        crashFrame: row.crash_frame,
-      },
-    };
+    const [row] = await result.json<{ event_json: string }>();
+    return row ? (JSON.parse(row.event_json) as CrashEvent) : null;
   }
 
   /** The newest sample events (full payloads) of the given issues. */

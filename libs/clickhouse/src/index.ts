@@ -3,7 +3,7 @@ export type { ClickHouse, ClickHouseSettings } from './client';
 export { MIGRATIONS_DIR, MigrationChecksumError, loadMigrations, runMigrations } from './migrations';
 export type { Migration, MigrationSettings } from './migrations';
 export { DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE, EventsRepository, payloadSamples } from './events.repository';
-export type { EventColumns, EventsRepositoryOptions, InsertEventsResult, StoredEvent } from './events.repository';
+export type { EventsRepositoryOptions, InsertEventsResult } from './events.repository';
 export { IssuesRepository } from './issues.repository';
 export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MembershipRow } from './issues.repository';
 export { SignalsRepository } from './signals.repository';

@@ -80,6 +80,7 @@ export class BatchConsumer<T extends TopicId> {
   ) {}
 
   async start(): Promise<void> {
+    this.stopping = false;
     const consumer = this.kafka.consumer({
       groupId: this.options.group,
       sessionTimeout: 45_000,

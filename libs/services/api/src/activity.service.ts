@@ -58,9 +58,11 @@ export class ActivityService {
   }
 
   async getEvent(project: string, eventId: string): Promise<c.EventView> {
-    const stored = await this.store.events.getEvent(project, eventId);
-    if (!stored) throw new ApiError('event_not_found', `no event ${eventId} in project ${project}`);
-    return stored.payloadKept ? { ...stored.event, payloadKept: true } : { ...stored.summary, payloadKept: false };
+    const payload = await this.store.events.getPayload(project, eventId);
+    if (payload) return { ...payload, payloadKept: true };
+    const [row] = await this.store.queries.listEvents(project, { eventId, limit: 1 });
+    if (!row) throw new ApiError('event_not_found', `no event ${eventId} in project ${project}`);
+    return { ...eventSummary(row), payloadKept: false, crashFrame: row.crashFrame };
   }
 
   /**
