@@ -1,11 +1,13 @@
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { FaultlineConfig } from '@faultline/config';
 import type { Logger } from '@faultline/observability';
+import { tuneKafkajs } from './kafkajs-tuning';
 import { ALL_TOPIC_IDS, TOPICS, topicName, type TopicId, type TopicMessage } from './topics';
 
 export type KafkaSettings = FaultlineConfig['kafka'];
 
 export function createKafka(settings: KafkaSettings, logger?: Logger): Kafka {
+  tuneKafkajs();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
