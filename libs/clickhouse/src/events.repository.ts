@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { byTimeThenId, type CrashEvent } from '@faultline/schema';
+import { insertJsonRows } from './client';
 import { toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 
 export interface InsertEventsResult {
@@ -49,23 +50,11 @@ export class EventsRepository {
         insert_deduplication_token: token,
         deduplicate_blocks_in_dependent_materialized_views: 1,
         // One insert makes one part per day partition: a batch spanning many days must not fail.
-        max_partitions_per_insert_block: '1000',
-      } as const;
+        max_partitions_per_insert_block: 1000,
+      };
       const sampled = payloadSamples(fresh, this.options.payloadSamplesPerIssue);
-      if (sampled.size > 0) {
-        await this.client.insert({
-          table: 'event_samples',
-          values: fresh.filter((e) => sampled.has(e)).map(toEventSampleRow),
-          format: 'JSONEachRow',
-          clickhouse_settings: settings,
-        });
-      }
-      await this.client.insert({
-        table: 'crash_events',
-        values: fresh.map((e) => toCrashEventRow(e, sampled.has(e))),
-        format: 'JSONEachRow',
-        clickhouse_settings: settings,
-      });
+      await insertJsonRows(this.client, 'event_samples', fresh.filter((e) => sampled.has(e)).map(toEventSampleRow), settings);
+      await insertJsonRows(this.client, 'crash_events', fresh.map((e) => toCrashEventRow(e, sampled.has(e))), settings);
     }
     return { inserted: fresh.length, duplicates: events.length - fresh.length };
   }

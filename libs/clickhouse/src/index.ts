@@ -1,4 +1,4 @@
-export { connectClickHouse } from './client';
+export { connectClickHouse, insertJsonRows } from './client';
 export type { ClickHouse, ClickHouseSettings } from './client';
 export { MIGRATIONS_DIR, MigrationChecksumError, loadMigrations, runMigrations } from './migrations';
 export type { Migration, MigrationSettings } from './migrations';
