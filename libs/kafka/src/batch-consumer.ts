@@ -60,8 +60,8 @@ interface PendingPartition {
  */
 export class BatchConsumer<T extends TopicId> {
   private consumer: Consumer | null = null;
-  private pending: ConsumedMessage<TopicMessage<T>>[] = [];
-  private pendingInvalid: Array<{ message: ConsumedMessage<Buffer | null>; detail: string }> = [];
+  /** Consumed, not yet decoded: waiting batches stay bytes outside the JS heap, which keeps GC cheap. */
+  private pending: ConsumedMessage<null>[] = [];
   private pendingPartitions = new Map<string, PendingPartition>();
   /** Messages buffered or being flushed: kafkajs is held while this is at twice maxRows. */
   private buffered = 0;
@@ -123,13 +123,7 @@ export class BatchConsumer<T extends TopicId> {
   private async onBatch({ batch, heartbeat, commitOffsetsIfNecessary, isStale }: EachBatchPayload): Promise<void> {
     // A stale batch was fetched before a rewind of its partition: the seek brings it again.
     if (batch.isEmpty() || this.stopping || isStale()) return;
-    const schema = TOPICS[this.options.topic].schema;
-    for (const message of batch.messages) {
-      const consumed = toConsumed(batch.topic, batch.partition, message);
-      const decoded = decode(message.value, schema);
-      if (decoded.ok) this.pending.push({ ...consumed, value: decoded.value as TopicMessage<T> });
-      else this.pendingInvalid.push({ message: { ...consumed, value: message.value }, detail: decoded.detail });
-    }
+    for (const message of batch.messages) this.pending.push(toConsumed(batch.topic, batch.partition, message));
     const key = `${batch.topic}|${batch.partition}`;
     this.pendingPartitions.set(key, {
       topic: batch.topic,
@@ -142,7 +136,7 @@ export class BatchConsumer<T extends TopicId> {
     this.buffered += batch.messages.length;
     this.metrics.consumerLag.set({ group: this.options.group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
 
-    if (this.pending.length + this.pendingInvalid.length >= this.options.maxRows) this.scheduleFlush(0);
+    if (this.pending.length >= this.options.maxRows) this.scheduleFlush(0);
     else if (!this.timer) this.scheduleFlush(this.options.maxWaitMs);
     // Backpressure: memory stays bounded by two batches while the handler is slower than Kafka.
     while (this.buffered >= 2 * this.options.maxRows && !this.stopping) {
@@ -167,19 +161,22 @@ export class BatchConsumer<T extends TopicId> {
   }
 
   private async flush(): Promise<void> {
-    const messages = this.pending;
-    const invalid = this.pendingInvalid;
+    const received = this.pending;
     const partitions = [...this.pendingPartitions.values()];
     this.pending = [];
-    this.pendingInvalid = [];
     this.pendingPartitions = new Map();
-    const count = messages.length + invalid.length;
+    const count = received.length;
     if (count === 0) return;
     const started = performance.now();
+    const schema = TOPICS[this.options.topic].schema;
+    const messages: ConsumedMessage<TopicMessage<T>>[] = [];
+    const deadLetters: DeadLetter[] = [];
+    for (const message of received) {
+      const decoded = decode(message.raw, schema);
+      if (decoded.ok) messages.push({ ...message, value: decoded.value as TopicMessage<T> });
+      else deadLetters.push(this.deadLetter(message, message.raw, 'invalid_envelope', decoded.detail));
+    }
     try {
-      const deadLetters: DeadLetter[] = invalid.map(({ message, detail }) =>
-        this.deadLetter(message, message.raw, 'invalid_envelope', detail),
-      );
       for (let i = 0; i < messages.length; i += this.options.maxRows) {
         const chunk = messages.slice(i, i + this.options.maxRows);
         const outcomes = await this.handleWithRetries(chunk, partitions);
@@ -226,9 +223,8 @@ export class BatchConsumer<T extends TopicId> {
       const known = from.get(key);
       if (!known || BigInt(p.firstOffset) < BigInt(known.firstOffset)) from.set(key, p);
     }
-    this.buffered -= this.pending.length + this.pendingInvalid.length;
+    this.buffered -= this.pending.length;
     this.pending = [];
-    this.pendingInvalid = [];
     this.pendingPartitions = new Map();
     for (const p of from.values()) this.consumer?.seek({ topic: p.topic, partition: p.partition, offset: p.firstOffset });
   }
@@ -313,8 +309,8 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
   };
 }
 
-function decode(value: Buffer | null, schema: (typeof TOPICS)[TopicId]['schema']): { ok: true; value: unknown } | { ok: false; detail: string } {
-  if (!value) return { ok: false, detail: 'empty message value' };
+function decode(value: Buffer, schema: (typeof TOPICS)[TopicId]['schema']): { ok: true; value: unknown } | { ok: false; detail: string } {
+  if (value.length === 0) return { ok: false, detail: 'empty message value' };
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
