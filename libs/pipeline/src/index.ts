@@ -2,7 +2,7 @@ export { ClusteringEngine, clusterNewSignalId, issueNewSignalId } from './cluste
 export type { ClusterBatchResult, ClusteringEngineOptions } from './clustering-engine';
 export { EventProcessor, eventProcessorFor } from './event-processor';
 export type { EventProcessorOptions } from './event-processor';
-export { InProcessNormalizer, REPORT_NORMALIZER, normalizeReports } from './report-normalizer';
+export { InProcessNormalizer, REPORT_NORMALIZER, normalizeInParts, normalizeReports } from './report-normalizer';
 export type { NormalizedReport, ReportNormalizer } from './report-normalizer';
 export { WorkerPoolNormalizer, reportNormalizerFor } from './normalizer-pool';
 export type { NormalizerWorkerSpec } from './normalizer-pool';

@@ -40,6 +40,29 @@ export async function normalizeReports(processor: EventProcessor, reports: RawRe
   return results;
 }
 
+/**
+ * Normalizes reports in parts of `partSize`, all queued at once, and hands each part's results
+ * to `onPart` in order: the workers normalize part k+1 while the caller produces part k.
+ * Resolves to every result, in order. A failure rejects; the parts still running are ignored.
+ */
+export async function normalizeInParts(
+  normalizer: ReportNormalizer,
+  reports: RawReport[],
+  partSize: number,
+  onPart: (results: NormalizedReport[]) => Promise<void>,
+): Promise<NormalizedReport[]> {
+  const parts: Promise<NormalizedReport[]>[] = [];
+  for (let i = 0; i < reports.length; i += partSize) parts.push(normalizer.normalize(reports.slice(i, i + partSize)));
+  for (const part of parts) void part.catch(() => undefined);
+  const all: NormalizedReport[] = [];
+  for (const part of parts) {
+    const results = await part;
+    await onPart(results);
+    all.push(...results);
+  }
+  return all;
+}
+
 /** Normalizes on the calling thread: for tests, the CLI and single-core hosts. */
 export class InProcessNormalizer implements ReportNormalizer {
   constructor(private readonly processor: EventProcessor) {}

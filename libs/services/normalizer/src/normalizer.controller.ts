@@ -1,9 +1,12 @@
 import { Controller, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { KafkaBatchHandler, type ConsumedMessage, type EncodedRecord, type MessageOutcome } from '@faultline/kafka';
-import { REPORT_NORMALIZER, RUNTIME, type ReportNormalizer, type Runtime } from '@faultline/pipeline';
+import { REPORT_NORMALIZER, RUNTIME, normalizeInParts, type ReportNormalizer, type Runtime } from '@faultline/pipeline';
 import type { RawReport } from '@faultline/schema';
 
 export const NORMALIZER_GROUP = 'faultline-normalizer';
+
+/** Reports normalized and produced together: small enough that normalizing overlaps producing, large enough to fill produce requests. */
+const NORMALIZE_PART_SIZE = 1000;
 
 /**
  * Raw reports in, normalized fingerprinted events out. A report that yields no event is
@@ -20,19 +23,24 @@ export class NormalizerController implements OnApplicationShutdown {
   @KafkaBatchHandler('rawReports', NORMALIZER_GROUP)
   async handle(messages: ConsumedMessage<RawReport>[]): Promise<MessageOutcome[]> {
     const { metrics } = this.runtime;
-    const results = await this.normalizer.normalize(messages.map((m) => m.value));
-    const records: EncodedRecord[] = [];
-    const outcomes = results.map((result): MessageOutcome => {
-      for (const rejected of result.rejected) {
-        metrics.events.inc({ stage: 'normalize.record', outcome: 'rejected', reason: rejected.reason });
-      }
-      if (result.kind === 'dead_letter') return { kind: 'dead_letter', reason: result.reason, detail: result.detail };
-      records.push(...result.records);
-      metrics.events.inc({ stage: 'normalize.record', outcome: 'processed', reason: 'none' }, result.records.length);
-      return { kind: 'processed' };
-    });
     const producer = await this.runtime.producer();
-    await producer.sendEncoded('normalizedEvents', records);
+    const outcomes: MessageOutcome[] = [];
+    await normalizeInParts(this.normalizer, messages.map((m) => m.value), NORMALIZE_PART_SIZE, async (results) => {
+      const records: EncodedRecord[] = [];
+      for (const result of results) {
+        for (const rejected of result.rejected) {
+          metrics.events.inc({ stage: 'normalize.record', outcome: 'rejected', reason: rejected.reason });
+        }
+        if (result.kind === 'dead_letter') {
+          outcomes.push({ kind: 'dead_letter', reason: result.reason, detail: result.detail });
+          continue;
+        }
+        records.push(...result.records);
+        metrics.events.inc({ stage: 'normalize.record', outcome: 'processed', reason: 'none' }, result.records.length);
+        outcomes.push({ kind: 'processed' });
+      }
+      await producer.sendEncoded('normalizedEvents', records);
+    });
     return outcomes;
   }
 
