@@ -4,7 +4,8 @@
  * clusterer run together in this process on embedded chDB until every event is queryable.
  * Latency is per event, from the moment the normalizer picks it up to the moment ClickHouse
  * acknowledged its insert. The reference, in the same run: the same rows (columns of every
- * event, payloads of the samples) inserted straight into fresh tables of the same engine.
+ * event, payloads of the samples) inserted straight into fresh tables of the same engine, the
+ * same way (insertJsonRows).
  *
  *   npm run bench:pipeline [-- N]
  * Last line: {"events":N,"events_per_s":R,"p50_ms":..,"p99_ms":..,"peak_rss_mb":..,"raw_insert_rows_per_s":L,"ratio_to_raw_insert":R/L}
@@ -15,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@faultline/config';
-import { payloadSamples, toCrashEventRow, toEventSampleRow, type CrashEventRow, type EventSampleRow } from '@faultline/clickhouse';
+import { insertJsonRows, payloadSamples, toCrashEventRow, toEventSampleRow, type CrashEventRow, type EventSampleRow } from '@faultline/clickhouse';
 import { TopicProducer, createKafka, ensureTopics } from '@faultline/kafka';
 import { ClusteringEngine, EventProcessor, createRuntime, reportNormalizerFor, type ReportNormalizer } from '@faultline/pipeline';
 import type { CrashEvent, RawReport } from '@faultline/schema';
@@ -24,6 +25,7 @@ import { NormalizerModule } from '@faultline/service-normalizer';
 import { hostServices } from '@faultline/service-ops';
 import { benchBroker, percentile } from './support/local-broker';
 import { generateSentryEvents } from './support/generate-events';
+import { coresUsed, threadCpuSeconds } from './support/thread-cpu';
 
 const N = Number(process.argv[2] ?? 200_000);
 
@@ -33,8 +35,7 @@ const latencies: number[] = [];
 let queryable = 0;
 let firstPickup = 0;
 let lastAck = 0;
-/** Where the time goes: normalizing (worker threads) vs storing (ClickHouse), summed over batches. */
-let normalizeMs = 0;
+/** Time the clusterer spent storing (ClickHouse), summed over batches. */
 let ingestMs = 0;
 
 /** The service's normalizer, stamping each report's pickup (a bench report's id is its event id). */
@@ -45,9 +46,7 @@ class TimedNormalizer implements ReportNormalizer {
     const now = performance.now();
     if (firstPickup === 0) firstPickup = now;
     for (const report of reports) entered.set(report.reportId, now);
-    const results = await this.inner.normalize(reports);
-    normalizeMs += performance.now() - now;
-    return results;
+    return this.inner.normalize(reports);
   }
 
   close() {
@@ -85,8 +84,6 @@ async function main(): Promise<void> {
         KAFKA_PARTITIONS: '4',
         CHDB_PATH: chdb,
         CLICKHOUSE_URL: process.env.CLICKHOUSE_URL,
-        BATCH_MAX_ROWS: '10000',
-        BATCH_MAX_WAIT_MS: '250',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
         OPS_PORT: '0',
         METRICS_ENABLED: 'false',
@@ -116,6 +113,7 @@ async function main(): Promise<void> {
     const produceSeconds = (performance.now() - producedAt) / 1000;
 
     // 2. Normalizer + clusterer in this process, until every event is queryable.
+    const cpuBefore = threadCpuSeconds();
     const runtime = createRuntime(config, 'bench');
     const clickhouse = await runtime.clickhouse();
     const engine = new TimedEngine(clickhouse.client, config.clustering);
@@ -136,6 +134,7 @@ async function main(): Promise<void> {
         process.stderr.write(`… ${queryable} of ${N} queryable\n`);
       }
     }
+    const cpuAfter = threadCpuSeconds();
     await host.close();
     if (queryable < N) throw new Error(`only ${queryable} of ${N} events became queryable`);
     const count = await clickhouse.client.query({ query: "SELECT count() AS n FROM crash_events WHERE project = 'bench'", format: 'JSONEachRow' });
@@ -153,15 +152,15 @@ async function main(): Promise<void> {
     await clickhouse.client.command({ query: 'CREATE TABLE crash_events_reference AS crash_events' });
     await clickhouse.client.command({ query: 'CREATE TABLE event_samples_reference AS event_samples' });
     const batches: Array<{ samples: EventSampleRow[]; rows: CrashEventRow[] }> = [];
-    for (let i = 0; i < normalized.length; i += 10_000) {
-      const batch = normalized.slice(i, i + 10_000);
+    for (let i = 0; i < normalized.length; i += config.batch.maxRows) {
+      const batch = normalized.slice(i, i + config.batch.maxRows);
       const kept = payloadSamples(batch, config.clustering.payloadSamplesPerIssue);
       batches.push({ samples: batch.filter((e) => kept.has(e)).map(toEventSampleRow), rows: batch.map((e) => toCrashEventRow(e, kept.has(e))) });
     }
     const refStart = performance.now();
     for (const { samples, rows } of batches) {
-      await clickhouse.client.insert({ table: 'event_samples_reference', values: samples, format: 'JSONEachRow' });
-      await clickhouse.client.insert({ table: 'crash_events_reference', values: rows, format: 'JSONEachRow' });
+      await insertJsonRows(clickhouse.client, 'event_samples_reference', samples);
+      await insertJsonRows(clickhouse.client, 'crash_events_reference', rows);
     }
     const rawInsertRowsPerSecond = normalized.length / ((performance.now() - refStart) / 1000);
     await runtime.close();
@@ -169,7 +168,8 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     const eventsPerSecond = stored / seconds;
     process.stderr.write(
-      `produced ${N} raw reports in ${produceSeconds.toFixed(1)} s; pipeline ${seconds.toFixed(1)} s, of which normalizing ${(normalizeMs / 1000).toFixed(1)} s and storing ${(ingestMs / 1000).toFixed(1)} s\n`,
+      `produced ${N} raw reports in ${produceSeconds.toFixed(1)} s; pipeline ${seconds.toFixed(1)} s, of which storing ${(ingestMs / 1000).toFixed(1)} s\n` +
+        `cores used during the pipeline: ${coresUsed(cpuBefore, cpuAfter, seconds) || 'n/a'}\n`,
     );
     process.stdout.write(
       JSON.stringify({
