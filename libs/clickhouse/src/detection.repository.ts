@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Signal, SignalKind } from '@faultline/schema';
 import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
 import type { DeployRecord } from './api-queries';
+import { toSignal, type SignalRow } from './signals.repository';
 
 const DT = "DateTime64(3, 'UTC')";
 
@@ -53,18 +54,6 @@ export interface ResolvedIssueActivity {
   changedAt: string;
   /** Releases of events strictly after `changedAt` ('' = no release), with the first such event of each. */
   releases: Array<{ release: string; firstAt: string; events: number }>;
-}
-
-interface SignalRow {
-  id: string;
-  kind: SignalKind;
-  project: string;
-  fingerprint: string;
-  cluster_id: string;
-  at: string;
-  release: string;
-  deploy_id: string;
-  details: string;
 }
 
 /** Reads and writes of the detector: deploy markers, per-minute cluster counts, resolved issues, its own outbox. */
@@ -246,17 +235,7 @@ export class DetectionRepository {
        WHERE kind IN {kinds:Array(String)} AND at >= {since:${DT}} AND published = 0 ORDER BY at, id`,
       { kinds, since: toClickHouseTime(since) },
     );
-    return rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      project: r.project,
-      fingerprint: r.fingerprint || null,
-      clusterId: r.cluster_id || null,
-      at: fromClickHouseTime(r.at),
-      release: r.release || null,
-      deployId: r.deploy_id || null,
-      details: JSON.parse(r.details || '{}') as Record<string, unknown>,
-    }));
+    return rows.map(toSignal);
   }
 
   private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {

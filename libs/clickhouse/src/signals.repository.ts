@@ -2,7 +2,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Signal } from '@faultline/schema';
 import { fromClickHouseTime, toClickHouseTime } from './rows';
 
-interface SignalRow {
+/** A signal as stored (the columns every signal query selects). */
+export interface SignalRow {
   id: string;
   kind: Signal['kind'];
   project: string;
@@ -12,10 +13,9 @@ interface SignalRow {
   release: string;
   deploy_id: string;
   details: string;
-  published: number;
 }
 
-function toSignal(row: SignalRow): Signal {
+export function toSignal(row: SignalRow): Signal {
   return {
     id: row.id,
     kind: row.kind,

@@ -2,8 +2,6 @@ export { ALL_TOPIC_IDS, TOPICS, topicName } from './topics';
 export type { TopicDefinition, TopicId, TopicMessage } from './topics';
 export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, createKafka, encodeRecord, ensureTopics } from './client';
 export type { EncodedRecord, KafkaSettings } from './client';
-export { crc32c, tuneKafkajs } from './kafkajs-tuning';
-export type { KafkajsTuning } from './kafkajs-tuning';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';
 export { KafkaBatchHandler, KafkaBatchStrategy } from './nest-strategy';
