@@ -408,7 +408,7 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
   });
 
   it('dead-letters hostile reports with their reason and exact bytes, loses nothing, and keeps the partition moving', async () => {
-    // One key for the whole sequence: one partition, consumed in this order.
+    // One key for the whole sequence (not the topic's own key, the report id): one partition, consumed in this order.
     const project = `hostile-${run}`;
     const reportOf = (kind: RawReport['kind'], payload: string, sourceName = 'sentry/store'): Planned['message'] => ({
       kind: 'report',
@@ -448,10 +448,7 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
       goodSentry('goodAfterHostile'),
     ];
 
-    for (const planned of plan) {
-      if (planned.message.kind === 'report') await producer.send('rawReports', [planned.message.report]);
-      else await kafkaProducer!.send({ topic: topics.raw, acks: -1, messages: [{ key: project, value: planned.message.value }] });
-    }
+    for (const planned of plan) await kafkaProducer!.send({ topic: topics.raw, acks: -1, messages: [{ key: project, value: bytesOf(planned) }] });
 
     // Where each landed and what is on the topic: the raw topic as any consumer reads it.
     const onTopic = await eventually(() => {
@@ -544,23 +541,19 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
     runtime = createRuntime(config, 'normalizer-e2e-restarted');
     host = await hostNormalizer(runtime);
 
-    // One more good report on each key used so far, so every partition that held data moves on.
-    const markers = [
-      { project: '42', kind: 'sentry_event' as const, id: sentryEventId() },
-      { project: 'native', kind: 'native_event' as const, id: `${run}-after-restart` },
-      { project: `hostile-${run}`, kind: 'sentry_event' as const, id: sentryEventId() },
-    ];
-    await producer.send(
-      'rawReports',
-      markers.map(({ project, kind, id }) => ({
-        reportId: id,
-        project,
-        kind,
-        receivedAt: new Date().toISOString(),
-        sourceName: 'replay',
-        payload: JSON.stringify(kind === 'sentry_event' ? { event_id: id, message: 'after restart' } : { id, message: 'after restart' }),
+    // One more good report on every partition, so each partition that held data moves on.
+    const partitions = await admin!.fetchTopicOffsets(topics.raw);
+    const markers = partitions.map(({ partition }) => ({ partition, id: sentryEventId() }));
+    const receivedAt = new Date().toISOString();
+    await kafkaProducer!.send({
+      topic: topics.raw,
+      acks: -1,
+      messages: markers.map(({ partition, id }) => ({
+        partition,
+        key: id,
+        value: JSON.stringify(RawReport.parse({ reportId: id, project: '42', kind: 'sentry_event', receivedAt, sourceName: 'replay', payload: JSON.stringify({ event_id: id, message: 'after restart' }) })),
       })),
-    );
+    });
 
     await arrived(markers.map((m) => m.id));
     await eventually(normalizerCaughtUp);

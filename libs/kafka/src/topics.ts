@@ -27,7 +27,9 @@ export const TOPICS = {
   rawReports: defineTopic({
     name: 'faultline.reports.raw',
     schema: RawReport,
-    key: (m) => m.project,
+    // By report id, not project: normalizing needs no order, and a storm from one project must
+    // spread over every partition and normalizer. A retried report keeps its partition.
+    key: (m) => m.reportId,
     maxMessageBytes: 24 * MiB,
     retentionMs: 3 * DAY_MS,
   }),

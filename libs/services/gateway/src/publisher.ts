@@ -47,7 +47,7 @@ const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 const DEFAULT_UNHEALTHY_FOR_MS = 10_000;
 const MAX_RECONNECT_DELAY_MS = 30_000;
 /**
- * Publishes reports to `rawReports` through TopicProducer (schema check, key = project, acks=all).
+ * Publishes reports to `rawReports` through TopicProducer (schema check, key = report id, acks=all).
  *
  * It connects in the background: the gateway starts and answers (503, not ready) while Kafka
  * is down, and sends fail fast instead of queueing. Delivery is at least once: a send that
