@@ -1,7 +1,8 @@
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { FaultlineConfig } from '@faultline/config';
 import type { Logger } from '@faultline/observability';
 import { tuneKafkajs } from './kafkajs-tuning';
+import { KeyHashPartitioner } from './partitioner';
 import { ALL_TOPIC_IDS, TOPICS, topicName, type TopicId, type TopicMessage } from './topics';
 
 export type KafkaSettings = FaultlineConfig['kafka'];
@@ -92,7 +93,7 @@ export class TopicProducer {
       idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyHashPartitioner,
     });
     await producer.connect();
     return new TopicProducer(producer, prefix);

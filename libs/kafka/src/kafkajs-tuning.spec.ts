@@ -2,9 +2,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { crc32c, tuneKafkajs } from './kafkajs-tuning';
+import { crc32c, exactSizeRecordEncoder, tuneKafkajs, type KafkajsEncoderClass, type KafkajsRecord } from './kafkajs-tuning';
 
 const kafkajsRequire = createRequire(require.resolve('kafkajs/package.json'));
+const RECORD_MODULE = './src/protocol/recordBatch/record/v0/index.js';
+
+/** kafkajs's own module as shipped, whether or not tuneKafkajs has seeded the module cache with ours. */
+function shippedKafkajsModule<T>(path: string): T {
+  const resolved = kafkajsRequire.resolve(path);
+  const cached = require.cache[resolved];
+  delete require.cache[resolved];
+  try {
+    return kafkajsRequire(path) as T;
+  } finally {
+    if (cached) require.cache[resolved] = cached;
+    else delete require.cache[resolved];
+  }
+}
 
 describe('tuneKafkajs', () => {
   it('computes the same CRC-32C as kafkajs for every length and alignment', () => {
@@ -22,9 +36,10 @@ describe('tuneKafkajs', () => {
 
   it('applies to kafkajs 2.2.4: record batches take the fast checksum, and encoders grow without losing bytes', () => {
     const tuning = tuneKafkajs();
-    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, crc32c: true });
+    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, records: true, crc32c: true });
     assert.equal(tuneKafkajs(), tuning, 'applied once');
     assert.equal(kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js'), crc32c);
+    assert.notEqual(kafkajsRequire(RECORD_MODULE), shippedKafkajsModule(RECORD_MODULE), 'produce requests take the exact-size record encoder');
 
     const Encoder = kafkajsRequire('./src/protocol/encoder.js') as new () => { writeBytes(b: Buffer): unknown; writeInt32(n: number): unknown; buffer: Buffer };
     const encoder = new Encoder();
@@ -36,5 +51,26 @@ describe('tuneKafkajs', () => {
     assert.equal(written.readInt32BE(0), 42);
     assert.equal(written.readInt32BE(4), payload.length);
     assert.ok(written.subarray(8).equals(payload));
+  });
+
+  it('encodes every record byte for byte as kafkajs does, into a buffer of exactly its size', () => {
+    const Encoder = kafkajsRequire('./src/protocol/encoder.js') as KafkajsEncoderClass;
+    const shipped = shippedKafkajsModule<(record: KafkajsRecord) => { buffer: Buffer }>(RECORD_MODULE);
+    const exact = exactSizeRecordEncoder(Encoder);
+    const records: KafkajsRecord[] = [
+      {},
+      { key: null, value: null },
+      { key: 'project:fingerprint', value: '{"id":"e1"}' },
+      { key: Buffer.from('bytes key'), value: randomBytes(600) },
+      { key: 'ünïcode ключ', value: 'значение '.repeat(400), offsetDelta: 4999, timestampDelta: 1234 },
+      { value: randomBytes(100_000), offsetDelta: 2 ** 20, timestampDelta: 2 ** 40 },
+      { key: 'k', value: 'v', headers: { trace: 'abc', bytes: Buffer.from([0, 1, 2]), many: ['a', 'bb', Buffer.from('ccc')] } },
+      { key: 'negative deltas', value: '', offsetDelta: -1, timestampDelta: -5 },
+    ];
+    for (const [i, record] of records.entries()) {
+      const ours = exact(record) as unknown as { buf: Buffer; buffer: Buffer };
+      assert.deepEqual(ours.buffer, shipped(record).buffer, `record ${i}`);
+      assert.equal(ours.buf.length, ours.buffer.length, `record ${i} fills its buffer exactly`);
+    }
   });
 });
