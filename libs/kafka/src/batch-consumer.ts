@@ -169,16 +169,17 @@ export class BatchConsumer<T extends TopicId> {
     if (count === 0) return;
     const started = performance.now();
     const schema = TOPICS[this.options.topic].schema;
-    const messages: ConsumedMessage<TopicMessage<T>>[] = [];
     const deadLetters: DeadLetter[] = [];
-    for (const message of received) {
-      const decoded = decode(message.raw, schema);
-      if (decoded.ok) messages.push({ ...message, value: decoded.value as TopicMessage<T> });
-      else deadLetters.push(this.deadLetter(message, message.raw, 'invalid_envelope', decoded.detail));
-    }
     try {
-      for (let i = 0; i < messages.length; i += this.options.maxRows) {
-        const chunk = messages.slice(i, i + this.options.maxRows);
+      // Decoded a chunk at a time: only the chunk in hand is objects on the heap.
+      for (let i = 0; i < received.length; i += this.options.maxRows) {
+        const chunk: ConsumedMessage<TopicMessage<T>>[] = [];
+        for (const message of received.slice(i, i + this.options.maxRows)) {
+          const decoded = decode(message.raw, schema);
+          if (decoded.ok) chunk.push({ ...message, value: decoded.value as TopicMessage<T> });
+          else deadLetters.push(this.deadLetter(message, message.raw, 'invalid_envelope', decoded.detail));
+        }
+        if (chunk.length === 0) continue;
         const outcomes = await this.handleWithRetries(chunk, partitions);
         chunk.forEach((message, index) => {
           const outcome = outcomes[index];
