@@ -24,6 +24,8 @@ import type { RawReport } from '@faultline/schema';
 import { expectEventually, testEnvironment } from '@faultline/testing';
 
 const CLICKHOUSE = Symbol('clickhouse');
+/** Sizes of the batches the handler received. */
+const batchSizes: number[] = [];
 
 @Controller()
 class SmokeController {
@@ -31,6 +33,7 @@ class SmokeController {
 
   @KafkaBatchHandler('rawReports', 'smoke')
   async handle(messages: ConsumedMessage<RawReport>[]): Promise<MessageOutcome[]> {
+    batchSizes.push(messages.length);
     await this.clickhouse.client.insert({
       table: 'smoke_reports',
       values: messages.map((m) => ({ report_id: m.value.reportId, project: m.value.project, payload: m.value.payload })),
@@ -56,7 +59,14 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
     @Module({ controllers: [SmokeController], providers: [{ provide: CLICKHOUSE, useValue: clickhouse }] })
     class SmokeModule {}
     app = await NestFactory.createMicroservice(SmokeModule, {
-      strategy: new KafkaBatchStrategy({ kafka: config.kafka, batch: config.batch, metrics, logger: new Logger('smoke', 'warn') }),
+      strategy: new KafkaBatchStrategy({
+        kafka: config.kafka,
+        batch: config.batch,
+        // The raw topic's consumers take their own limits (as the normalizer's do).
+        batchByTopic: { rawReports: { maxRows: 2, maxWaitMs: 50 } },
+        metrics,
+        logger: new Logger('smoke', 'warn'),
+      }),
       logger: false,
     });
     await app.listen();
@@ -101,6 +111,7 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
       { report_id: 'smoke-2', payload: 'hello 2' },
       { report_id: 'smoke-3', payload: 'hello 3' },
     ]);
+    assert.ok(batchSizes.length >= 2 && batchSizes.every((size) => size <= 2), `batches of at most 2 rows: ${batchSizes.join(', ')}`);
     // Offsets were committed after the insert: the group has nothing left to read.
     const text = await metrics.text();
     assert.match(text, /faultline_events_total\{stage="smoke",outcome="processed",reason="none"\} 3/);

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.kafka.brokers, ['127.0.0.1:39092']);
     assert.equal(config.clickhouse.url, null);
     assert.equal(config.batch.maxRows, 5000);
+    assert.deepEqual(config.normalizer.batch, { maxRows: 1000, maxWaitMs: 100 });
     assert.deepEqual(config.projects, []);
   });
 

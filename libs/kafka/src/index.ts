@@ -5,4 +5,4 @@ export type { EncodedRecord, KafkaSettings } from './client';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';
 export { KafkaBatchHandler, KafkaBatchStrategy } from './nest-strategy';
-export type { KafkaBatchStrategyOptions } from './nest-strategy';
+export type { BatchLimits, KafkaBatchStrategyOptions } from './nest-strategy';

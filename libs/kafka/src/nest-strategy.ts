@@ -18,9 +18,16 @@ interface BatchPattern {
 export const KafkaBatchHandler = (topic: TopicId, group: string): MethodDecorator =>
   EventPattern({ topic, group } satisfies BatchPattern);
 
+export interface BatchLimits {
+  maxRows: number;
+  maxWaitMs: number;
+}
+
 export interface KafkaBatchStrategyOptions {
   kafka: KafkaSettings;
-  batch: { maxRows: number; maxWaitMs: number };
+  batch: BatchLimits;
+  /** Limits of the consumers of some topics, where they differ from `batch`. */
+  batchByTopic?: Partial<Record<TopicId, BatchLimits>>;
   metrics: Metrics;
   logger: Logger;
 }
@@ -55,7 +62,7 @@ export class KafkaBatchStrategy extends Server implements CustomTransportStrateg
           this.producer,
           this.options.metrics,
           this.options.logger.child(pattern.group),
-          { ...this.options.batch, group: pattern.group, topic: pattern.topic, prefix: this.options.kafka.topicPrefix },
+          { ...(this.options.batchByTopic?.[pattern.topic] ?? this.options.batch), group: pattern.group, topic: pattern.topic, prefix: this.options.kafka.topicPrefix },
           async (messages: ConsumedMessage<TopicMessage<TopicId>>[]) =>
             (await lastValueFrom(this.transformToObservable(await handler(messages)))) as MessageOutcome[],
         );

@@ -5,8 +5,11 @@ import type { RawReport } from '@faultline/schema';
 
 export const NORMALIZER_GROUP = 'faultline-normalizer';
 
-/** Reports normalized and produced together: small enough that normalizing overlaps producing, large enough to fill produce requests. */
-const NORMALIZE_PART_SIZE = 1000;
+/**
+ * Reports normalized and produced together: a quarter of a default batch (NORMALIZER_BATCH_MAX_ROWS),
+ * so normalizing overlaps producing, and still a few hundred records per produce request.
+ */
+const NORMALIZE_PART_SIZE = 250;
 
 /**
  * Raw reports in, normalized fingerprinted events out. A report that yields no event is

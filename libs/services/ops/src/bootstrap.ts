@@ -40,6 +40,7 @@ export async function hostServices(
         strategy: new KafkaBatchStrategy({
           kafka: runtime.config.kafka,
           batch: runtime.config.batch,
+          batchByTopic: { rawReports: runtime.config.normalizer.batch },
           metrics: runtime.metrics,
           logger: runtime.logger,
         }),
