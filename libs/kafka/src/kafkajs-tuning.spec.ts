@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { crc32c, exactSizeRecordEncoder, tuneKafkajs, type KafkajsEncoderClass, type KafkajsRecord } from './kafkajs-tuning';
+import { crc32c, exactSizeRecordBatchEncoder, exactSizeRecordEncoder, tuneKafkajs, type KafkajsEncoderClass, type KafkajsRecord, type KafkajsRecordBatch } from './kafkajs-tuning';
 
 const kafkajsRequire = createRequire(require.resolve('kafkajs/package.json'));
 const RECORD_MODULE = './src/protocol/recordBatch/record/v0/index.js';
+const RECORD_BATCH_MODULE = './src/protocol/recordBatch/v0/index.js';
 
 /** kafkajs's own module as shipped, whether or not tuneKafkajs has seeded the module cache with ours. */
 function shippedKafkajsModule<T>(path: string): T {
@@ -36,10 +37,14 @@ describe('tuneKafkajs', () => {
 
   it('applies to kafkajs 2.2.4: record batches take the fast checksum, and encoders grow without losing bytes', () => {
     const tuning = tuneKafkajs();
-    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, records: true, crc32c: true });
+    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, records: true, recordBatches: true, crc32c: true });
     assert.equal(tuneKafkajs(), tuning, 'applied once');
     assert.equal(kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js'), crc32c);
     assert.notEqual(kafkajsRequire(RECORD_MODULE), shippedKafkajsModule(RECORD_MODULE), 'produce requests take the exact-size record encoder');
+    type BatchModule = { RecordBatch: unknown; MAGIC_BYTE: number };
+    const batches = kafkajsRequire(RECORD_BATCH_MODULE) as BatchModule;
+    assert.notEqual(batches.RecordBatch, shippedKafkajsModule<BatchModule>(RECORD_BATCH_MODULE).RecordBatch, 'and the exact-size record-batch encoder');
+    assert.equal(batches.MAGIC_BYTE, 2);
 
     const Encoder = kafkajsRequire('./src/protocol/encoder.js') as new () => { writeBytes(b: Buffer): unknown; writeInt32(n: number): unknown; buffer: Buffer };
     const encoder = new Encoder();
@@ -72,5 +77,28 @@ describe('tuneKafkajs', () => {
       assert.deepEqual(ours.buffer, shipped(record).buffer, `record ${i}`);
       assert.equal(ours.buf.length, ours.buffer.length, `record ${i} fills its buffer exactly`);
     }
+  });
+
+  it('encodes every record batch byte for byte as kafkajs does, into a buffer of exactly its size', async () => {
+    const Encoder = kafkajsRequire('./src/protocol/encoder.js') as KafkajsEncoderClass;
+    type BatchEncoder = (batch: KafkajsRecordBatch) => Promise<{ buf: Buffer; buffer: Buffer; offset: number }>;
+    const shipped = shippedKafkajsModule<{ RecordBatch: BatchEncoder }>(RECORD_BATCH_MODULE).RecordBatch;
+    const exact = exactSizeRecordBatchEncoder(Encoder, shipped as never) as unknown as BatchEncoder;
+    const record = exactSizeRecordEncoder(Encoder);
+    const records = (count: number) => Array.from({ length: count }, (_, i) => record({ offsetDelta: i, key: `key-${i}`, value: randomBytes(1 + ((i * 977) % 5000)) }));
+    const batches: KafkajsRecordBatch[] = [
+      { records: [], firstTimestamp: 1, maxTimestamp: 1 },
+      { records: records(1), firstTimestamp: 1_795_000_000_000, maxTimestamp: 1_795_000_000_000 },
+      { records: records(300), lastOffsetDelta: 299, firstTimestamp: 1_795_000_000_000, maxTimestamp: 1_795_000_000_123, producerId: 4711, producerEpoch: 3, firstSequence: 1200 },
+      { records: records(5), transactional: true, partitionLeaderEpoch: 7, firstOffset: 2 ** 40, firstTimestamp: 5, maxTimestamp: 6 },
+    ];
+    for (const [i, batch] of batches.entries()) {
+      const ours = await exact(batch);
+      assert.deepEqual(ours.buffer, (await shipped(batch)).buffer, `batch ${i}`);
+      assert.equal(ours.buf.length, ours.offset, `batch ${i} fills its buffer exactly`);
+    }
+    // Compressed batches are kafkajs's own: the same bytes either way.
+    const gzip = { compression: 1, records: records(3), firstTimestamp: 1, maxTimestamp: 1 };
+    assert.deepEqual((await exact(gzip)).buffer, (await shipped(gzip)).buffer);
   });
 });
