@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Partitioners, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { NodeClient, Scope, defaultStackParser, makeNodeTransport } from '@sentry/node';
 import { loadConfig } from '@faultline/config';
-import { TopicProducer, createKafka, topicName, type TopicId } from '@faultline/kafka';
+import { createKafka, topicName, type TopicId } from '@faultline/kafka';
 import { Logger } from '@faultline/observability';
 import { WorkerPoolNormalizer, createRuntime, type Runtime } from '@faultline/pipeline';
 import { CrashEvent, DeadLetter, RawReport, type DeadLetterReason } from '@faultline/schema';
@@ -92,12 +92,12 @@ type Expectation = { outcome: 'normalized'; ids: string[] } | { outcome: 'dead_l
 
 interface Planned {
   label: string;
-  /** A RawReport goes through TopicProducer (schema-checked); anything else is produced as these bytes. */
+  /** A RawReport is produced as TopicProducer would encode it (schema-checked); anything else as these bytes. */
   message: { kind: 'report'; report: RawReport } | { kind: 'bytes'; value: Buffer | null };
   expect: Expectation;
 }
 
-/** The bytes TopicProducer puts on the topic for a report: the schema-parsed object as JSON. */
+/** The bytes TopicProducer would put on the topic for a report: the schema-parsed object as JSON. */
 function bytesOf(planned: Planned): Buffer | null {
   return planned.message.kind === 'report' ? Buffer.from(JSON.stringify(RawReport.parse(planned.message.report))) : planned.message.value;
 }
@@ -124,7 +124,6 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
   let gateway: GatewayProcess | undefined;
   let admin: Admin | undefined;
   let kafkaProducer: Producer | undefined;
-  let producer: TopicProducer;
   let consumer: Consumer | undefined;
   let sentry: NodeClient | undefined;
 
@@ -142,7 +141,6 @@ describe('normalizer e2e: gateway → raw topic → normalizer → normalized ev
     // One client for both kinds of writes, so a report and a non-report with one key share a partition.
     kafkaProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await kafkaProducer.connect();
-    producer = new TopicProducer(kafkaProducer, config.kafka.topicPrefix);
 
     // Reads all three topics from the start; dead letters hold a 10 MB report base64-encoded.
     consumer = kafka.consumer({ groupId: `normalizer-e2e-${randomUUID()}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 48 * 1024 * 1024, maxBytes: 96 * 1024 * 1024 });
