@@ -624,6 +624,21 @@ describe('api: HTTP API over Kafka + ClickHouse', () => {
       const blog = EventList.parse((await get('/api/v1/projects/blog/events')).body).data[0];
       assertError(await get(`/api/v1/projects/shop/events/${blog.id}`), 404, 'event_not_found');
     });
+
+    it('returns the columns and crash site of an event whose full payload was not kept', async () => {
+      // Six checkout events came in one insert batch, which keeps the full payload of five per issue.
+      const listed = EventList.parse((await get(`/api/v1/projects/shop/events?fingerprint=${FP.checkout}`)).body).data;
+      const columnsOnly = listed.filter((e) => !e.payloadKept);
+      assert.equal(columnsOnly.length, 1, 'one event without its payload');
+      const answer = await get<Record<string, unknown>>(`/api/v1/projects/shop/events/${columnsOnly[0].id}`);
+      assert.equal(answer.status, 200);
+      // Exactly the listed columns and the crash site: no frames, contexts or original.
+      assert.deepEqual(answer.body, { ...columnsOnly[0], crashFrame: 'applyDiscount (src/checkout/discount.js:12)' });
+
+      const kept = await get<CrashEvent & { payloadKept: boolean }>(`/api/v1/projects/shop/events/${listed.find((e) => e.payloadKept)!.id}`);
+      assert.equal(kept.body.payloadKept, true);
+      assert.equal(kept.body.exceptions[0].frames.length, 3, 'a kept payload has every frame');
+    });
   });
 
   // ---------------------------------------------------------------- deploys
