@@ -128,6 +128,41 @@ export class IssuesRepository {
     return (await result.json<{ cluster_id: string; signatures: string[] }>()).map((r) => ({ clusterId: r.cluster_id, signatures: r.signatures }));
   }
 
+  /**
+   * When each cluster was founded: the first time one of its current member issues was stored
+   * (`issues.created_at`, the server's clock at insert). Orders clusters opened at the same time
+   * by several clusterer instances.
+   */
+  async clusterFoundings(project: string, clusterIds: string[]): Promise<Map<string, string>> {
+    if (clusterIds.length === 0) return new Map();
+    const result = await this.client.query({
+      query: `SELECT m.cluster_id AS cluster_id, min(i.created_at) AS founded
+              FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL
+                    WHERE project = {project:String} AND cluster_id IN {clusterIds:Array(String)}) AS m
+              INNER JOIN (SELECT fingerprint, created_at FROM issues FINAL WHERE project = {project:String}) AS i USING (fingerprint)
+              GROUP BY cluster_id`,
+      query_params: { project, clusterIds },
+      format: 'JSONEachRow',
+    });
+    return new Map((await result.json<{ cluster_id: string; founded: string }>()).map((r) => [r.cluster_id, r.founded]));
+  }
+
+  /** The current member issues of clusters, with their membership versions. */
+  async clusterMembers(project: string, clusterIds: string[]): Promise<Array<{ fingerprint: string; clusterId: string; version: number }>> {
+    if (clusterIds.length === 0) return [];
+    const result = await this.client.query({
+      query: `SELECT fingerprint, cluster_id, version FROM cluster_membership FINAL
+              WHERE project = {project:String} AND cluster_id IN {clusterIds:Array(String)} ORDER BY fingerprint`,
+      query_params: { project, clusterIds },
+      format: 'JSONEachRow',
+    });
+    return (await result.json<{ fingerprint: string; cluster_id: string; version: number | string }>()).map((r) => ({
+      fingerprint: r.fingerprint,
+      clusterId: r.cluster_id,
+      version: Number(r.version),
+    }));
+  }
+
   async membershipVersion(project: string, fingerprints: string[]): Promise<Map<string, number>> {
     const result = await this.client.query({
       query: `SELECT fingerprint, max(version) AS version FROM cluster_membership

@@ -45,6 +45,29 @@ function dbTimeout(id: string, minute: number): CrashEvent {
   );
 }
 
+/** An engine that, on its first snapshot of clusters, waits until its rival took one too: two instances racing. */
+class RacingEngine extends ClusteringEngine {
+  private waited = false;
+
+  constructor(
+    client: ClickHouse['client'],
+    private readonly snapshotTaken: () => void,
+    private readonly bothTaken: Promise<void>,
+  ) {
+    super(client);
+  }
+
+  protected override async loadCandidates(project: string) {
+    const candidates = await super.loadCandidates(project);
+    if (!this.waited) {
+      this.waited = true;
+      this.snapshotTaken();
+      await this.bothTaken;
+    }
+    return candidates;
+  }
+}
+
 describe('ClusteringEngine on ClickHouse', () => {
   const { env, cleanup } = testEnvironment('engine');
   const config = loadConfig(env, {});
@@ -124,5 +147,41 @@ describe('ClusteringEngine on ClickHouse', () => {
     const result = await engine.ingest(mixed);
     assert.equal(result.inserted, 1);
     assert.equal((await issueCounts()).get('fp-db'), 3);
+  });
+
+  it('joins clusters two instances opened at once for one root cause, and keeps distinct bugs apart', async () => {
+    let taken = 0;
+    let release!: () => void;
+    const bothTaken = new Promise<void>((resolve) => (release = resolve));
+    const snapshotTaken = () => {
+      if (++taken === 2) release();
+    };
+    const x = new RacingEngine(clickhouse.client, snapshotTaken, bothTaken);
+    const y = new RacingEngine(clickhouse.client, snapshotTaken, bothTaken);
+    const race = (event: CrashEvent): CrashEvent => ({ ...event, project: 'race' });
+    // Neither instance sees the other's new cluster when it assigns: each opens its own.
+    const [first, second] = await Promise.all([
+      x.ingest([race(checkoutCrash('r1', 'priceOf', 3, 'u1'))]),
+      y.ingest([race(checkoutCrash('r2', 'totalOf', 3, 'u2')), race(dbTimeout('r3', 3))]),
+    ]);
+
+    const clusters = await new ClusterQueries(clickhouse.client).clusters('race');
+    assert.deepEqual(clusters.map((c) => c.fingerprints).sort(), [['fp-db'], ['fp-priceOf', 'fp-totalOf']]);
+    const cart = clusters.find((c) => c.fingerprints.includes('fp-priceOf'))!.clusterId;
+
+    const signals = [...first.pendingSignals, ...second.pendingSignals];
+    const clusterNew = signals.filter((s) => s.kind === 'cluster.new').map((s) => s.clusterId).sort();
+    assert.deepEqual(clusterNew, [cart, clusters.find((c) => c.fingerprints.includes('fp-db'))!.clusterId].sort(), 'one cluster.new per root cause');
+    const issueNew = signals.filter((s) => s.kind === 'issue.new' && s.fingerprint !== 'fp-db');
+    assert.equal(issueNew.length, 2);
+    assert.ok(issueNew.every((s) => s.clusterId === cart), 'both issue.new name the surviving cluster');
+    assert.equal(issueNew.filter((s) => s.details.joinedCluster === true).length, 1);
+    assert.equal(first.newClusters + second.newClusters, 2);
+
+    // The yielded issue's membership is a new version, its evidence says where it came from.
+    const members = await new ClusterQueries(clickhouse.client).issues('race');
+    const moved = members.filter((m) => m.clusterId === cart && (JSON.parse(m.evidence) as { yieldedFrom?: string }).yieldedFrom);
+    assert.equal(moved.length, 1);
+    assert.notEqual((JSON.parse(moved[0].evidence) as { yieldedFrom: string }).yieldedFrom, cart);
   });
 });

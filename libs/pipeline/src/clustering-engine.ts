@@ -3,6 +3,7 @@ import { EventsRepository, IssuesRepository, SignalsRepository, type IssueRow, t
 import {
   assignIssue,
   categorize,
+  type ClusterAssignment,
   clusterTitle,
   signatureOf,
   type ClusterCandidate,
@@ -107,6 +108,8 @@ export class ClusteringEngine {
 
   private async createIssues(project: string, firstEvents: CrashEvent[]): Promise<{ issues: number; clusters: number; signals: Signal[] }> {
     const candidates = await this.loadCandidates(project);
+    const seen = new Set(candidates.map((c) => c.clusterId));
+    const opened = new Map<string, { event: CrashEvent; signature: IssueSignature }>();
     const issueRows: IssueRow[] = [];
     const memberships: MembershipRow[] = [];
     const signals: Signal[] = [];
@@ -117,6 +120,7 @@ export class ClusteringEngine {
       const assignment = assignIssue(signature, candidates, { threshold: this.options.threshold });
       if (assignment.isNewCluster) {
         candidates.push({ clusterId: assignment.clusterId, members: [signature] });
+        opened.set(assignment.clusterId, { event, signature });
         clusters += 1;
       } else {
         const cluster = candidates.find((c) => c.clusterId === assignment.clusterId);
@@ -172,10 +176,83 @@ export class ClusteringEngine {
     await this.signals.record(signals, false);
     await this.issues.insertMemberships(memberships);
     await this.issues.insertIssues(issueRows);
-    return { issues: issueRows.length, clusters, signals };
+    const moved = await this.yieldToEarlierClusters(project, opened, seen);
+    if (moved.size === 0) return { issues: issueRows.length, clusters, signals };
+    return { issues: issueRows.length, clusters: clusters - moved.size, signals: await this.redirectSignals(signals, moved) };
   }
 
-  private async loadCandidates(project: string): Promise<ClusterCandidate[]> {
+  /**
+   * Another instance may have opened a cluster for the same root cause since our candidates were
+   * loaded: each would then found its own. Our issues are stored by now, so of two clusters
+   * opened at once the later one always sees the earlier (store, then load); the later one
+   * yields. Each cluster we opened joins the most similar cluster founded before it that our
+   * snapshot lacked, if one clears the threshold: its members get a new membership version.
+   * Returns the clusters that yielded, with where they went.
+   */
+  private async yieldToEarlierClusters(
+    project: string,
+    opened: Map<string, { event: CrashEvent; signature: IssueSignature }>,
+    seen: Set<string>,
+  ): Promise<Map<string, ClusterAssignment>> {
+    const moved = new Map<string, ClusterAssignment>();
+    if (opened.size === 0) return moved;
+    const rivals = (await this.loadCandidates(project)).filter((c) => !seen.has(c.clusterId) && !opened.has(c.clusterId));
+    if (rivals.length === 0) return moved;
+    const founded = await this.issues.clusterFoundings(project, [...opened.keys(), ...rivals.map((r) => r.clusterId)]);
+    const foundedBefore = (rival: string, ours: string) => {
+      const [a, b] = [founded.get(rival) ?? '', founded.get(ours) ?? ''];
+      return a < b || (a === b && rival < ours);
+    };
+    for (const [clusterId, { signature }] of opened) {
+      const earlier = rivals.filter((r) => foundedBefore(r.clusterId, clusterId));
+      const assignment = assignIssue(signature, earlier, { threshold: this.options.threshold });
+      if (!assignment.isNewCluster) moved.set(clusterId, assignment);
+    }
+    if (moved.size === 0) return moved;
+    const members = await this.issues.clusterMembers(project, [...moved.keys()]);
+    await this.issues.insertMemberships(
+      members.map((member) => {
+        const target = moved.get(member.clusterId)!;
+        return {
+          project,
+          fingerprint: member.fingerprint,
+          clusterId: target.clusterId,
+          version: member.version + 1,
+          confidence: target.confidence,
+          evidence: JSON.stringify({ ...target.evidence, yieldedFrom: member.clusterId }),
+          assignedBy: 'auto',
+          assignedAt: opened.get(member.clusterId)!.event.timestamp,
+        };
+      }),
+    );
+    return moved;
+  }
+
+  /**
+   * The outbox after clusters yielded: their issues' issue.new name the cluster they joined, and
+   * their cluster.new is kept as delivered, never published (the root cause already had one).
+   */
+  private async redirectSignals(signals: Signal[], moved: Map<string, ClusterAssignment>): Promise<Signal[]> {
+    const pending: Signal[] = [];
+    const redirected: Signal[] = [];
+    const superseded: Signal[] = [];
+    for (const signal of signals) {
+      const target = signal.clusterId ? moved.get(signal.clusterId) : undefined;
+      if (!target) pending.push(signal);
+      else if (signal.kind === 'cluster.new') superseded.push({ ...signal, details: { ...signal.details, supersededBy: target.clusterId } });
+      else {
+        const updated = { ...signal, clusterId: target.clusterId, details: { ...signal.details, joinedCluster: true, confidence: target.confidence } };
+        redirected.push(updated);
+        pending.push(updated);
+      }
+    }
+    await this.signals.record(redirected, false);
+    await this.signals.record(superseded, true);
+    return pending;
+  }
+
+  /** The project's clusters with a sample of member signatures (protected: tests hold instances here to race them). */
+  protected async loadCandidates(project: string): Promise<ClusterCandidate[]> {
     const rows = await this.issues.clusterCandidates(project, this.options.membersPerCluster);
     return rows.map((row) => ({ clusterId: row.clusterId, members: row.signatures.map((s) => JSON.parse(s) as IssueSignature) }));
   }
