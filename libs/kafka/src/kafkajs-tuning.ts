@@ -95,6 +95,17 @@ export interface KafkajsEncoderClass {
   sizeOfVarIntBytes(value: Buffer | string | null | undefined): number;
 }
 
+/**
+ * A kafkajs Encoder over a buffer of exactly `size` bytes, not zero-filled: only written bytes
+ * are ever read (`buffer` slices up to the offset). Small ones come from Node's shared pool.
+ */
+function encoderOfSize(Encoder: KafkajsEncoderClass, size: number): EncoderInstance {
+  const encoder = Object.create(Encoder.prototype) as EncoderInstance;
+  encoder.buf = Buffer.allocUnsafe(size);
+  encoder.offset = 0;
+  return encoder;
+}
+
 /** The arguments of kafkajs's record encoder (`recordBatch/record/v0`). */
 export interface KafkajsRecord {
   offsetDelta?: number;
@@ -125,10 +136,7 @@ export function exactSizeRecordEncoder(Encoder: KafkajsEncoderClass): (record: K
     const bodySize =
       1 + Encoder.sizeOfVarLong(timestampDelta) + Encoder.sizeOfVarInt(offsetDelta) + Encoder.sizeOfVarIntBytes(key) + Encoder.sizeOfVarIntBytes(value) + headersSize;
 
-    // Only written bytes are ever read (`buffer` slices up to the offset), so the buffer need not be zeroed.
-    const encoder = Object.create(Encoder.prototype) as EncoderInstance;
-    encoder.buf = Buffer.allocUnsafe(Encoder.sizeOfVarInt(bodySize) + bodySize);
-    encoder.offset = 0;
+    const encoder = encoderOfSize(Encoder, Encoder.sizeOfVarInt(bodySize) + bodySize);
     encoder.writeVarInt(bodySize).writeInt8(0).writeVarLong(timestampDelta).writeVarInt(offsetDelta).writeVarIntBytes(key).writeVarIntBytes(value);
     encoder.writeVarInt(headerList.length);
     for (const header of headerList) encoder.writeVarIntString(header.key).writeVarIntBytes(header.value);
@@ -170,9 +178,7 @@ export function exactSizeRecordBatchEncoder(Encoder: KafkajsEncoderClass, shippe
     let size = RECORD_BATCH_OVERHEAD;
     for (const record of records) size += record.offset;
 
-    const encoder = Object.create(Encoder.prototype) as EncoderInstance;
-    encoder.buf = Buffer.allocUnsafe(size);
-    encoder.offset = 0;
+    const encoder = encoderOfSize(Encoder, size);
     // The batch is framed as bytes: its length counts what follows the offset and the length.
     encoder.writeInt64(firstOffset).writeInt32(size - 12).writeInt32(partitionLeaderEpoch).writeInt8(2 /* magic */);
     const crcAt = encoder.offset;
