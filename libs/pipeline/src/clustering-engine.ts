@@ -187,7 +187,9 @@ export class ClusteringEngine {
    * opened at once the later one always sees the earlier (store, then load); the later one
    * yields. Each cluster we opened joins the most similar cluster founded before it that our
    * snapshot lacked, if one clears the threshold: its members get a new membership version.
-   * Returns the clusters that yielded, with where they went.
+   * Returns the clusters that yielded, with where they went. Narrow windows stay: an issue another
+   * instance joins to a cluster between its creation and its yield stays behind, and a crash
+   * between the new memberships and the rewritten signals publishes the old issue.new once.
    */
   private async yieldToEarlierClusters(
     project: string,
