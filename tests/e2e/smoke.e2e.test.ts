@@ -13,10 +13,10 @@ import { connectClickHouse, runMigrations, type ClickHouse } from '@faultline/cl
 import {
   KafkaBatchHandler,
   KafkaBatchStrategy,
-  TopicProducer,
+  connectTopicProducer,
   createKafka,
-  ensureTopics,
   type ConsumedMessage,
+  type TopicProducer,
   type MessageOutcome,
 } from '@faultline/kafka';
 import { Logger, Metrics } from '@faultline/observability';
@@ -48,6 +48,9 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
   const config = loadConfig(env, {});
   let clickhouse: ClickHouse;
   let app: INestMicroservice;
+  /** The process's Kafka client and producer, as a service's Runtime holds them. */
+  const kafka = createKafka(config.kafka);
+  let producer: Promise<TopicProducer> | undefined;
   const metrics = new Metrics({ defaultMetrics: false });
 
   before(async () => {
@@ -60,7 +63,9 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
     class SmokeModule {}
     app = await NestFactory.createMicroservice(SmokeModule, {
       strategy: new KafkaBatchStrategy({
-        kafka: config.kafka,
+        kafka,
+        producer: () => (producer ??= connectTopicProducer(kafka, config.kafka)),
+        topicPrefix: config.kafka.topicPrefix,
         batch: config.batch,
         // The raw topic's consumers take their own limits (as the normalizer's do).
         batchByTopic: { rawReports: { maxRows: 2, maxWaitMs: 50 } },
@@ -74,17 +79,14 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
 
   after(async () => {
     await app?.close();
+    await (await producer)?.disconnect();
     await clickhouse?.close();
     cleanup();
   });
 
   it('round-trips a report through the real broker into ClickHouse', async () => {
-    const kafka = createKafka(config.kafka);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, config.kafka);
-    await admin.disconnect();
-    const producer = await TopicProducer.connect(kafka, config.kafka.topicPrefix);
+    // Another client, as an ingest gateway would be.
+    const gateway = await connectTopicProducer(createKafka(config.kafka), config.kafka);
     const reports: RawReport[] = [1, 2, 3].map((n) => ({
       reportId: `smoke-${n}`,
       project: 'smoke',
@@ -93,8 +95,8 @@ describe('smoke: broker → NestJS batch consumer → ClickHouse', () => {
       sourceName: 'smoke.log',
       payload: `hello ${n}`,
     }));
-    await producer.send('rawReports', reports);
-    await producer.disconnect();
+    await gateway.send('rawReports', reports);
+    await gateway.disconnect();
 
     const rows = await expectEventually(async () => {
       const result = await clickhouse.client.query({

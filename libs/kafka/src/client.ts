@@ -49,6 +49,18 @@ export async function ensureTopics(admin: Admin, settings: KafkaSettings): Promi
   });
 }
 
+/** A process's producer: creates the registry topics that are missing, then connects (idempotent, acks=all). */
+export async function connectTopicProducer(kafka: Kafka, settings: KafkaSettings): Promise<TopicProducer> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, settings);
+  } finally {
+    await admin.disconnect();
+  }
+  return TopicProducer.connect(kafka, settings.topicPrefix);
+}
+
 /** Thrown when a message does not match its topic's schema on the way out: a bug of ours, never retried. */
 export class InvalidOutgoingMessageError extends Error {}
 

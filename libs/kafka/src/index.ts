@@ -1,6 +1,6 @@
 export { ALL_TOPIC_IDS, TOPICS, topicName } from './topics';
 export type { TopicDefinition, TopicId, TopicMessage } from './topics';
-export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, createKafka, encodeRecord, ensureTopics } from './client';
+export { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, connectTopicProducer, createKafka, encodeRecord, ensureTopics } from './client';
 export type { EncodedRecord, KafkaSettings } from './client';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage, MessageOutcome } from './batch-consumer';

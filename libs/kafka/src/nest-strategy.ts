@@ -3,7 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import type { Kafka } from 'kafkajs';
 import type { Logger, Metrics } from '@faultline/observability';
 import { BatchConsumer, type ConsumedMessage, type MessageOutcome } from './batch-consumer';
-import { TopicProducer, createKafka, ensureTopics, type KafkaSettings } from './client';
+import type { TopicProducer } from './client';
 import type { TopicId, TopicMessage } from './topics';
 
 interface BatchPattern {
@@ -24,7 +24,10 @@ export interface BatchLimits {
 }
 
 export interface KafkaBatchStrategyOptions {
-  kafka: KafkaSettings;
+  /** The process's Kafka client and producer (dead letters go through it): the caller disconnects them after close(). */
+  kafka: Kafka;
+  producer: () => Promise<TopicProducer>;
+  topicPrefix: string;
   batch: BatchLimits;
   /** Limits of the consumers of some topics, where they differ from `batch`. */
   batchByTopic?: Partial<Record<TopicId, BatchLimits>>;
@@ -37,8 +40,6 @@ export interface KafkaBatchStrategyOptions {
  * message at a time). Each `@KafkaBatchHandler(topic, group)` gets its own consumer group.
  */
 export class KafkaBatchStrategy extends Server implements CustomTransportStrategy {
-  private kafkaClient: Kafka | null = null;
-  private producer: TopicProducer | null = null;
   private consumers: BatchConsumer<TopicId>[] = [];
 
   constructor(private readonly options: KafkaBatchStrategyOptions) {
@@ -47,22 +48,16 @@ export class KafkaBatchStrategy extends Server implements CustomTransportStrateg
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const kafka = createKafka(this.options.kafka, this.options.logger);
-      this.kafkaClient = kafka;
-      const admin = kafka.admin();
-      await admin.connect();
-      await ensureTopics(admin, this.options.kafka);
-      await admin.disconnect();
-      this.producer = await TopicProducer.connect(kafka, this.options.kafka.topicPrefix);
-
+      // The producer comes first: connecting it creates the registry topics the consumers subscribe to.
+      const producer = await this.options.producer();
       for (const [route, handler] of this.messageHandlers) {
         const pattern = JSON.parse(route) as BatchPattern;
         const consumer = new BatchConsumer(
-          kafka,
-          this.producer,
+          this.options.kafka,
+          producer,
           this.options.metrics,
           this.options.logger.child(pattern.group),
-          { ...(this.options.batchByTopic?.[pattern.topic] ?? this.options.batch), group: pattern.group, topic: pattern.topic, prefix: this.options.kafka.topicPrefix },
+          { ...(this.options.batchByTopic?.[pattern.topic] ?? this.options.batch), group: pattern.group, topic: pattern.topic, prefix: this.options.topicPrefix },
           async (messages: ConsumedMessage<TopicMessage<TopicId>>[]) =>
             (await lastValueFrom(this.transformToObservable(await handler(messages)))) as MessageOutcome[],
         );
@@ -78,8 +73,6 @@ export class KafkaBatchStrategy extends Server implements CustomTransportStrateg
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     this.consumers = [];
-    await this.producer?.disconnect();
-    this.producer = null;
   }
 
   on(): void {
@@ -87,7 +80,6 @@ export class KafkaBatchStrategy extends Server implements CustomTransportStrateg
   }
 
   unwrap<T>(): T {
-    if (!this.kafkaClient) throw new Error('KafkaBatchStrategy is not listening yet');
-    return this.kafkaClient as T;
+    return this.options.kafka as T;
   }
 }

@@ -1,6 +1,6 @@
 import type { FaultlineConfig } from '@faultline/config';
 import { connectClickHouse, runMigrations, type ClickHouse } from '@faultline/clickhouse';
-import { TopicProducer, createKafka, ensureTopics } from '@faultline/kafka';
+import { connectTopicProducer, createKafka, type TopicProducer } from '@faultline/kafka';
 import { Logger, Metrics } from '@faultline/observability';
 import type { Kafka } from 'kafkajs';
 
@@ -44,16 +44,7 @@ export function createRuntime(config: FaultlineConfig, name: string): Runtime {
       return kafka;
     },
     producer() {
-      producer ??= (async () => {
-        const admin = runtime.kafka().admin();
-        await admin.connect();
-        try {
-          await ensureTopics(admin, config.kafka);
-        } finally {
-          await admin.disconnect();
-        }
-        return TopicProducer.connect(runtime.kafka(), config.kafka.topicPrefix);
-      })().catch((error: unknown) => {
+      producer ??= connectTopicProducer(runtime.kafka(), config.kafka).catch((error: unknown) => {
         // Not cached: the next caller tries to connect again once Kafka is back.
         producer = null;
         throw error;

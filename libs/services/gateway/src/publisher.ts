@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { InvalidOutgoingMessageError, MessageTooLargeError, TopicProducer, ensureTopics, type KafkaSettings } from '@faultline/kafka';
+import { InvalidOutgoingMessageError, MessageTooLargeError, connectTopicProducer, type KafkaSettings, type TopicProducer } from '@faultline/kafka';
 import type { Logger } from '@faultline/observability';
 import type { RawReport } from '@faultline/schema';
 
@@ -35,8 +35,6 @@ export interface KafkaReportPublisherOptions {
   kafka: Kafka;
   settings: KafkaSettings;
   logger: Logger;
-  /** Create missing registry topics before the first send (the producer never auto-creates). */
-  ensureTopics?: boolean;
   /** Upper bound on one acknowledged send; past it the request gets 503 rather than hanging. */
   publishTimeoutMs?: number;
   /** After a failed send, how long the instance reports not-ready unless a send succeeds. */
@@ -141,16 +139,7 @@ export class KafkaReportPublisher implements ReportPublisher {
     let delay = 500;
     for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
       try {
-        if (this.options.ensureTopics ?? true) {
-          const admin = kafka.admin();
-          await admin.connect();
-          try {
-            await ensureTopics(admin, settings);
-          } finally {
-            await admin.disconnect();
-          }
-        }
-        const producer = await TopicProducer.connect(kafka, settings.topicPrefix);
+        const producer = await connectTopicProducer(kafka, settings);
         if (this.stop.signal.aborted) {
           await producer.disconnect();
           return;

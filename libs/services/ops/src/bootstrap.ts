@@ -38,7 +38,9 @@ export async function hostServices(
     app.connectMicroservice(
       {
         strategy: new KafkaBatchStrategy({
-          kafka: runtime.config.kafka,
+          kafka: runtime.kafka(),
+          producer: () => runtime.producer(),
+          topicPrefix: runtime.config.kafka.topicPrefix,
           batch: runtime.config.batch,
           batchByTopic: { rawReports: runtime.config.normalizer.batch },
           metrics: runtime.metrics,
