@@ -113,7 +113,7 @@ describe('ApiQueries', () => {
   });
 
   it('reads members, versions and issues with status', async () => {
-    assert.deepEqual((await q.members('p1', ['cl_b', 'cl_c'])).map((m) => [m.fingerprint, m.clusterId, m.version]), [['fb', 'cl_b', 1], ['fc', 'cl_c', 2]]);
+    assert.deepEqual((await new IssuesRepository(ch.client).clusterMembers('p1', ['cl_b', 'cl_c'])).map((m) => [m.fingerprint, m.clusterId, m.version]), [['fb', 'cl_b', 1], ['fc', 'cl_c', 2]]);
     assert.equal(await q.maxMembershipVersion('p1', ['fa', 'fc']), 2);
     assert.equal(await q.maxMembershipVersion('p1', ['unknown']), 0);
     const [issue] = await q.clusterIssues('p1', 'cl_b');

@@ -63,13 +63,6 @@ export interface ClusterIssueRow {
   resolvedInRelease: string | null;
 }
 
-export interface MemberRow {
-  fingerprint: string;
-  clusterId: string;
-  version: number;
-  confidence: number;
-}
-
 export interface ReleaseCountRow {
   release: string;
   events: number;
@@ -254,18 +247,6 @@ export class ApiQueries {
       environments: r.environments,
       statuses: r.statuses,
     }));
-  }
-
-  /** Current members (latest membership version) of the given clusters. */
-  async members(project: string, clusterIds: string[]): Promise<MemberRow[]> {
-    if (clusterIds.length === 0) return [];
-    const rows = await this.rows<{ fingerprint: string; cluster_id: string; version: number | string; confidence: number }>(
-      `SELECT fingerprint, cluster_id, version, confidence FROM cluster_membership FINAL
-       WHERE project = {project:String} AND cluster_id IN {clusters:Array(String)}
-       ORDER BY cluster_id, fingerprint`,
-      { project, clusters: clusterIds },
-    );
-    return rows.map((r) => ({ fingerprint: r.fingerprint, clusterId: r.cluster_id, version: n(r.version), confidence: Number(r.confidence) }));
   }
 
   /** The highest membership version among the given issues (0 when none). */

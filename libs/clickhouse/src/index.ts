@@ -5,7 +5,7 @@ export type { Migration, MigrationSettings } from './migrations';
 export { DEFAULT_PAYLOAD_SAMPLES_PER_ISSUE, EventsRepository, payloadSamples } from './events.repository';
 export type { EventsRepositoryOptions, InsertEventsResult } from './events.repository';
 export { IssuesRepository } from './issues.repository';
-export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MembershipRow } from './issues.repository';
+export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MemberRow, MembershipRow } from './issues.repository';
 export { SignalsRepository } from './signals.repository';
 export { ClusterQueries } from './cluster-queries';
 export type { ClusterSummaryRow, IssueSummaryRow, TimeRange } from './cluster-queries';
@@ -22,7 +22,6 @@ export type {
   DeployRecord,
   EventSummaryRow,
   Keyset,
-  MemberRow,
   ReleaseCountRow,
   StoredProjectRow,
 } from './api-queries';

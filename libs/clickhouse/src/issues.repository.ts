@@ -28,6 +28,14 @@ export interface MembershipRow {
   assignedAt: string;
 }
 
+/** An issue's current cluster membership. */
+export interface MemberRow {
+  fingerprint: string;
+  clusterId: string;
+  version: number;
+  confidence: number;
+}
+
 export interface KnownIssue {
   fingerprint: string;
   firstEventId: string;
@@ -106,15 +114,16 @@ export class IssuesRepository {
   }
 
   /**
-   * The clusters of a project with a bounded sample of member signatures each (most events first):
-   * what a new issue is compared against.
+   * The clusters of a project (all, or the given ones) with a bounded sample of member signatures
+   * each (most events first): what a new issue is compared against.
    */
-  async clusterCandidates(project: string, membersPerCluster: number): Promise<Array<{ clusterId: string; signatures: string[] }>> {
+  async clusterCandidates(project: string, membersPerCluster: number, clusterIds: string[] = []): Promise<Array<{ clusterId: string; signatures: string[] }>> {
     const result = await this.client.query({
       query: `SELECT cluster_id, groupArray({members:UInt32})(signature) AS signatures
               FROM (
                 SELECT m.cluster_id AS cluster_id, i.signature AS signature, s.events AS events
-                FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL WHERE project = {project:String}) AS m
+                FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL WHERE project = {project:String}
+                        AND (empty({clusterIds:Array(String)}) OR has({clusterIds:Array(String)}, cluster_id))) AS m
                 INNER JOIN (SELECT fingerprint, signature FROM issues FINAL WHERE project = {project:String}) AS i USING (fingerprint)
                 LEFT JOIN (SELECT fingerprint, sum(events) AS events FROM issue_stats WHERE project = {project:String} GROUP BY fingerprint) AS s
                   USING (fingerprint)
@@ -122,55 +131,44 @@ export class IssuesRepository {
               )
               GROUP BY cluster_id
               ORDER BY cluster_id`,
-      query_params: { project, members: membersPerCluster },
+      query_params: { project, members: membersPerCluster, clusterIds },
       format: 'JSONEachRow',
     });
     return (await result.json<{ cluster_id: string; signatures: string[] }>()).map((r) => ({ clusterId: r.cluster_id, signatures: r.signatures }));
   }
 
   /**
-   * When each cluster was founded: the first time one of its current member issues was stored
-   * (`issues.created_at`, the server's clock at insert). Orders clusters opened at the same time
-   * by several clusterer instances.
+   * Every cluster of the project with when it was founded: the first time one of its current
+   * member issues was stored (`issues.created_at`, the server's clock at insert). Orders clusters
+   * opened at the same time by several clusterer instances.
    */
-  async clusterFoundings(project: string, clusterIds: string[]): Promise<Map<string, string>> {
-    if (clusterIds.length === 0) return new Map();
+  async clusterFoundings(project: string): Promise<Map<string, string>> {
     const result = await this.client.query({
       query: `SELECT m.cluster_id AS cluster_id, min(i.created_at) AS founded
-              FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL
-                    WHERE project = {project:String} AND cluster_id IN {clusterIds:Array(String)}) AS m
+              FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL WHERE project = {project:String}) AS m
               INNER JOIN (SELECT fingerprint, created_at FROM issues FINAL WHERE project = {project:String}) AS i USING (fingerprint)
               GROUP BY cluster_id`,
-      query_params: { project, clusterIds },
+      query_params: { project },
       format: 'JSONEachRow',
     });
     return new Map((await result.json<{ cluster_id: string; founded: string }>()).map((r) => [r.cluster_id, r.founded]));
   }
 
-  /** The current member issues of clusters, with their membership versions. */
-  async clusterMembers(project: string, clusterIds: string[]): Promise<Array<{ fingerprint: string; clusterId: string; version: number }>> {
+  /** The current members (latest membership version) of the given clusters. */
+  async clusterMembers(project: string, clusterIds: string[]): Promise<MemberRow[]> {
     if (clusterIds.length === 0) return [];
     const result = await this.client.query({
-      query: `SELECT fingerprint, cluster_id, version FROM cluster_membership FINAL
-              WHERE project = {project:String} AND cluster_id IN {clusterIds:Array(String)} ORDER BY fingerprint`,
+      query: `SELECT fingerprint, cluster_id, version, confidence FROM cluster_membership FINAL
+              WHERE project = {project:String} AND cluster_id IN {clusterIds:Array(String)} ORDER BY cluster_id, fingerprint`,
       query_params: { project, clusterIds },
       format: 'JSONEachRow',
     });
-    return (await result.json<{ fingerprint: string; cluster_id: string; version: number | string }>()).map((r) => ({
+    return (await result.json<{ fingerprint: string; cluster_id: string; version: number | string; confidence: number }>()).map((r) => ({
       fingerprint: r.fingerprint,
       clusterId: r.cluster_id,
       version: Number(r.version),
+      confidence: Number(r.confidence),
     }));
-  }
-
-  async membershipVersion(project: string, fingerprints: string[]): Promise<Map<string, number>> {
-    const result = await this.client.query({
-      query: `SELECT fingerprint, max(version) AS version FROM cluster_membership
-              WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)} GROUP BY fingerprint`,
-      query_params: { project, fingerprints },
-      format: 'JSONEachRow',
-    });
-    return new Map((await result.json<{ fingerprint: string; version: number | string }>()).map((r) => [r.fingerprint, Number(r.version)]));
   }
 
   async setStatus(row: IssueStatusRow): Promise<void> {

@@ -113,7 +113,6 @@ export class ClusteringEngine {
     const issueRows: IssueRow[] = [];
     const memberships: MembershipRow[] = [];
     const signals: Signal[] = [];
-    let clusters = 0;
     for (const event of firstEvents) {
       const signature = signatureOf(event);
       // Incremental: each new issue sees the clusters opened by the issues before it in this batch.
@@ -121,7 +120,6 @@ export class ClusteringEngine {
       if (assignment.isNewCluster) {
         candidates.push({ clusterId: assignment.clusterId, members: [signature] });
         opened.set(assignment.clusterId, { event, signature });
-        clusters += 1;
       } else {
         const cluster = candidates.find((c) => c.clusterId === assignment.clusterId);
         if (cluster && cluster.members.length < this.options.membersPerCluster) cluster.members.push(signature);
@@ -177,8 +175,11 @@ export class ClusteringEngine {
     await this.issues.insertMemberships(memberships);
     await this.issues.insertIssues(issueRows);
     const moved = await this.yieldToEarlierClusters(project, opened, seen);
-    if (moved.size === 0) return { issues: issueRows.length, clusters, signals };
-    return { issues: issueRows.length, clusters: clusters - moved.size, signals: await this.redirectSignals(signals, moved) };
+    return {
+      issues: issueRows.length,
+      clusters: opened.size - moved.size,
+      signals: moved.size === 0 ? signals : await this.redirectSignals(signals, moved),
+    };
   }
 
   /**
@@ -198,9 +199,11 @@ export class ClusteringEngine {
   ): Promise<Map<string, ClusterAssignment>> {
     const moved = new Map<string, ClusterAssignment>();
     if (opened.size === 0) return moved;
-    const rivals = (await this.loadCandidates(project)).filter((c) => !seen.has(c.clusterId) && !opened.has(c.clusterId));
-    if (rivals.length === 0) return moved;
-    const founded = await this.issues.clusterFoundings(project, [...opened.keys(), ...rivals.map((r) => r.clusterId)]);
+    // Founding times first (no signatures): most batches find no rival and stop here.
+    const founded = await this.issues.clusterFoundings(project);
+    const rivalIds = [...founded.keys()].filter((id) => !seen.has(id) && !opened.has(id));
+    if (rivalIds.length === 0) return moved;
+    const rivals = toCandidates(await this.issues.clusterCandidates(project, this.options.membersPerCluster, rivalIds));
     const foundedBefore = (rival: string, ours: string) => {
       const [a, b] = [founded.get(rival) ?? '', founded.get(ours) ?? ''];
       return a < b || (a === b && rival < ours);
@@ -255,8 +258,7 @@ export class ClusteringEngine {
 
   /** The project's clusters with a sample of member signatures (protected: tests hold instances here to race them). */
   protected async loadCandidates(project: string): Promise<ClusterCandidate[]> {
-    const rows = await this.issues.clusterCandidates(project, this.options.membersPerCluster);
-    return rows.map((row) => ({ clusterId: row.clusterId, members: row.signatures.map((s) => JSON.parse(s) as IssueSignature) }));
+    return toCandidates(await this.issues.clusterCandidates(project, this.options.membersPerCluster));
   }
 
   private settle(project: string, fingerprint: string): void {
@@ -268,6 +270,10 @@ export class ClusteringEngine {
       if (oldest !== undefined) this.settled.delete(oldest);
     }
   }
+}
+
+function toCandidates(rows: Array<{ clusterId: string; signatures: string[] }>): ClusterCandidate[] {
+  return rows.map((row) => ({ clusterId: row.clusterId, members: row.signatures.map((s) => JSON.parse(s) as IssueSignature) }));
 }
 
 function settledKey(project: string, fingerprint: string): string {

@@ -275,7 +275,7 @@ export class ClustersService {
     if (ids.length < 2) throw new ApiError('validation_failed', 'merge needs at least two different clusters', [{ in: 'body', path: 'clusterIds', message: 'fewer than two distinct ids' }]);
     const into = body.into ?? ids[0];
     if (!ids.includes(into)) throw new ApiError('validation_failed', '`into` must be one of clusterIds', [{ in: 'body', path: 'into', message: 'not in clusterIds' }]);
-    const members = await this.store.queries.members(project, ids);
+    const members = await this.store.issues.clusterMembers(project, ids);
     const missing = ids.filter((id) => !members.some((m) => m.clusterId === id));
     if (missing.length > 0) throw new ApiError('cluster_not_found', `no cluster ${missing.join(', ')} in project ${project}`, { missing });
     const moving = members.filter((m) => m.clusterId !== into);
@@ -300,7 +300,7 @@ export class ClustersService {
 
   /** The given issues leave the cluster for a new one; its id is derived from the operation, so a retry names the same cluster. */
   async split(project: string, clusterId: string, body: { fingerprints: string[] }, principal: Principal): Promise<z.infer<typeof c.SplitResult>> {
-    const members = await this.store.queries.members(project, [clusterId]);
+    const members = await this.store.issues.clusterMembers(project, [clusterId]);
     if (members.length === 0) throw new ApiError('cluster_not_found', `no cluster ${clusterId} in project ${project}`);
     const fingerprints = [...new Set(body.fingerprints)].sort();
     const memberSet = new Set(members.map((m) => m.fingerprint));
@@ -343,7 +343,7 @@ export class ClustersService {
   }
 
   private async requireCluster(project: string, clusterId: string): Promise<void> {
-    const members = await this.store.queries.members(project, [clusterId]);
+    const members = await this.store.issues.clusterMembers(project, [clusterId]);
     if (members.length === 0) throw new ApiError('cluster_not_found', `no cluster ${clusterId} in project ${project}`);
   }
 }
