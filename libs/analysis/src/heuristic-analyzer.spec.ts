@@ -256,18 +256,18 @@ void describe('heuristic analysis on a real repository', () => {
   });
 
   void it('keys the analysis by material change only', async () => {
-    const base = await buildEvidencePack(input(true));
-    const same = await buildEvidencePack({ ...input(true), events: input(true).events.slice(0, 1) });
+    const base = input(true);
+    const same = { ...input(true), events: input(true).events.slice(0, 1) };
     assert.equal(analysisCacheKey(base), analysisCacheKey(same));
     const newRelease = input(true);
     newRelease.releases = [...newRelease.releases, { release: 'v1.1.1', firstSeen: '2025-02-12T11:00:00Z', lastSeen: '2025-02-12T11:49:00Z', count: 10 }];
-    assert.notEqual(analysisCacheKey(await buildEvidencePack(newRelease)), analysisCacheKey(base));
+    assert.notEqual(analysisCacheKey(newRelease), analysisCacheKey(base));
     const tripled = input(true);
     tripled.cluster = { ...tripled.cluster, timeline: minutes(onset, (m) => (m < 0 ? 0 : 30)) };
-    assert.notEqual(analysisCacheKey(await buildEvidencePack(tripled)), analysisCacheKey(base));
+    assert.notEqual(analysisCacheKey(tripled), analysisCacheKey(base));
     const slightly = input(true);
     slightly.cluster = { ...slightly.cluster, timeline: minutes(onset, (m) => (m < 0 ? 0 : m % 2 ? 11 : 10)) };
-    assert.equal(analysisCacheKey(await buildEvidencePack(slightly)), analysisCacheKey(base));
+    assert.equal(analysisCacheKey(slightly), analysisCacheKey(base));
   });
 
   void it('finds configuration the crashing code reads, and the commit that changed it', async () => {

@@ -53,9 +53,9 @@ export class ClusterAnalyzer {
 
   async analyzeInsight(project: string, insight: ClusterInsight, deploys: DeployWithId[], options: { force: boolean }): Promise<ClusterAnalysisOutcome> {
     const input = await this.insights.evidenceInput(project, insight, deploys);
-    const pack = await buildEvidencePack(input, { git: this.deps.git(project) ?? undefined });
-    const cacheKey = analysisCacheKey(pack);
+    const cacheKey = analysisCacheKey(input);
     if (!options.force && (await this.analyses.hasAnalysis(project, insight.summary.clusterId, cacheKey))) return { kind: 'unchanged', cacheKey };
+    const pack = await buildEvidencePack(input, { git: this.deps.git(project) ?? undefined });
     const result = await analyzeCluster(pack, { llm: this.deps.llm });
     const markdown = renderAnalysisMarkdown(result.analysis, pack);
     const usage = result.llm.status === 'ok' ? result.llm.usage : [];
