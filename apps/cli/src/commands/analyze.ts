@@ -4,8 +4,8 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@faultline/config';
 import { CliGitRepository, cloneBundle } from '@faultline/git';
-import { AnthropicToolClient } from '@faultline/llm';
-import { analyzeFolder, readManifest } from '@faultline/pipeline';
+import { culpritOf } from '@faultline/analysis';
+import { analyzeFolder, llmFromConfig, readManifest } from '@faultline/pipeline';
 import { EXIT, UsageError } from '../usage';
 import { progressReporter } from '../progress';
 
@@ -34,18 +34,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const scratch = mkdtempSync(`${tmpdir()}/faultline-analyze-`);
   try {
     const repoDir = repoArg ? (repoArg.endsWith('.bundle') ? await cloneBundle(repoArg, `${scratch}/repo`) : repoArg) : null;
-    const llm =
-      llmMode === 'auto' && config.llm.apiKey
-        ? new AnthropicToolClient({
-            apiKey: config.llm.apiKey,
-            baseURL: config.llm.baseUrl ?? undefined,
-            model: config.llm.model,
-            timeoutMs: config.llm.timeoutMs,
-            maxRetries: config.llm.maxRetries,
-            tokenBudgetPerHour: config.llm.tokenBudgetPerHour,
-            tokenBudgetPerCall: config.llm.tokenBudgetPerAnalysis,
-          })
-        : null;
+    const llm = llmMode === 'auto' ? llmFromConfig(config.llm) : null;
     const outDir = resolve(values.out ?? 'faultline-report');
     const progress = progressReporter(process.stderr);
     const result = await analyzeFolder({
@@ -79,10 +68,10 @@ function summarize(result: Awaited<ReturnType<typeof analyzeFolder>>, outDir: st
   const lines = [`Analyzed ${result.events} event(s) from ${result.files} file(s): ${result.insights.length} cluster(s), ${result.document.rejected.length} rejected.`];
   for (const insight of result.insights.slice(0, 10)) {
     const analysis = result.analyses.get(insight.summary.clusterId)?.analysis;
-    const culprit = analysis?.suspectCommits[0];
+    const culprit = analysis && culpritOf(analysis) ? analysis.suspectCommits[0] : undefined;
     lines.push(
       `  ${insight.priority.tier.padEnd(8)} ${String(insight.summary.events).padStart(6)} events  ${insight.title.slice(0, 70)}` +
-        (culprit && culprit.score >= 0.45 ? `\n           suspect commit ${culprit.sha.slice(0, 10)} ${culprit.summary.slice(0, 60)}` : ''),
+        (culprit ? `\n           suspect commit ${culprit.sha.slice(0, 10)} ${culprit.summary.slice(0, 60)}` : ''),
     );
   }
   if (result.insights.length > 10) lines.push(`  … ${result.insights.length - 10} more`);

@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, type RcaCategory } from '@faultline/analysis';
+import { CATEGORY_LABELS, culpritOf, type RcaCategory } from '@faultline/analysis';
 import type { ClusterInsight, DeployWithId } from './cluster-insights';
 import type { ClustersDocument } from './clusters-document';
 import type { ClusterAnalysis } from './run-analysis';
@@ -41,9 +41,9 @@ export function renderReport(input: ReportInput): string {
     );
     lines.push(`The most important is **${escapeMd(top.title)}** — ${top.summary.events} events, ${top.summary.affectedUsers} users, priority ${top.priority.tier}.`);
     if (topAnalysis) {
-      const culprit = topAnalysis.suspectCommits[0];
+      const culprit = culpritOf(topAnalysis) ? topAnalysis.suspectCommits[0] : undefined;
       lines.push(`${escapeMd(topAnalysis.summary)}`);
-      if (culprit && culprit.score >= 0.45) lines.push(`Suspect commit: \`${culprit.sha.slice(0, 12)}\` — ${escapeMd(culprit.summary)} (score ${culprit.score.toFixed(2)}).`);
+      if (culprit) lines.push(`Suspect commit: \`${culprit.sha.slice(0, 12)}\` — ${escapeMd(culprit.summary)} (score ${culprit.score.toFixed(2)}).`);
       lines.push(`Analysis by the ${topAnalysis.analyzer === 'claude' ? 'Claude' : 'offline heuristic'} analyzer, confidence ${topAnalysis.confidence.toFixed(2)}.`);
     }
     lines.push('');
