@@ -1,13 +1,15 @@
 import type { CrashEvent, ExceptionValue, Frame, Severity } from '@faultline/schema';
 import { canonicalErrorKind } from './canonical';
 import { type Platform, trimFrames } from './frames';
-import type { NormalizeOptions } from './options';
+import type { NormalizeOptions, ScrubRules } from './options';
 import { parameterizeMessage } from './parameterize';
 import { scrubBounded, scrubText } from './scrub';
 import { MAX_CHAIN, MAX_CONTEXT_CHARS, MAX_CONTEXT_LINES, MAX_MESSAGE_CHARS, MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, MAX_TAGS, clip, contentId, toIsoTimestamp, truncateUtf8 } from './util';
 
 /** The tag that carries an SDK-set fingerprint (JSON array of strings) to the fingerprint library. */
 export const FINGERPRINT_TAG = '__fingerprint';
+/** Longest SDK fingerprint kept, as JSON: whole parts are dropped from the end to fit. */
+const MAX_FINGERPRINT_JSON_CHARS = 4096;
 
 /** What a format parser produces; `finalizeEvent` bounds, scrubs and derives the rest. */
 export interface EventDraft {
@@ -83,11 +85,13 @@ export function finalizeEvent(d: EventDraft, o: NormalizeOptions): CrashEvent {
   for (const key of Object.keys(d.tags)) {
     if (count >= MAX_TAGS) break;
     const k = clip(key.trim(), MAX_TAG_KEY_CHARS);
-    if (k.length === 0 || k === '__proto__') continue;
-    const max = k === FINGERPRINT_TAG ? 4096 : MAX_TAG_VALUE_CHARS;
-    tags[k] = scrubText(clip(d.tags[key], max), rules);
+    if (k.length === 0 || k === '__proto__' || k === FINGERPRINT_TAG) continue;
+    tags[k] = scrubText(clip(d.tags[key], MAX_TAG_VALUE_CHARS), rules);
     count++;
   }
+  // The SDK's fingerprint is not a user tag: it has no place in the tag budget and must stay valid JSON.
+  const sdkFingerprint = d.tags[FINGERPRINT_TAG] === undefined ? null : boundedFingerprint(d.tags[FINGERPRINT_TAG], rules);
+  if (sdkFingerprint !== null) tags[FINGERPRINT_TAG] = sdkFingerprint;
 
   let userId: string | null = null;
   if (d.user !== null) {
@@ -152,4 +156,18 @@ export function toSeverity(level: string | null, fallback: Severity = 'error'): 
     default:
       return fallback;
   }
+}
+
+/** The SDK fingerprint (a JSON array of strings) scrubbed and cut to whole parts that fit; null when it is not one. */
+function boundedFingerprint(json: string, rules: ScrubRules): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed)) return null;
+  const parts = parsed.filter((p): p is string => typeof p === 'string').map((p) => scrubText(p, rules));
+  while (parts.length > 0 && JSON.stringify(parts).length > MAX_FINGERPRINT_JSON_CHARS) parts.pop();
+  return parts.length > 0 ? JSON.stringify(parts) : null;
 }

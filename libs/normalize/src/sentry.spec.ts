@@ -12,6 +12,18 @@ function report(payload: string) {
 }
 
 describe('Sentry events', () => {
+  it("keeps the SDK's fingerprint as valid JSON, whole parts only, beside a full set of tags", () => {
+    const tags = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`tag${i}`, `v${i}`]));
+    const fingerprint = Array.from({ length: 32 }, (_, i) => `${i}-${'x'.repeat(300)}`);
+    const payload = { event_id: 'a'.repeat(32), platform: 'node', message: 'custom grouped', tags, fingerprint };
+    const e = only(normalizeReport(report(JSON.stringify(payload))));
+    assert.equal(Object.keys(e.tags).filter((k) => k !== '__fingerprint').length, 100, 'the tag budget is for user tags');
+    const kept = JSON.parse(e.tags.__fingerprint) as string[];
+    assert.ok(e.tags.__fingerprint.length <= 4096);
+    assert.ok(kept.length > 0 && kept.length < 32);
+    assert.deepEqual(kept, fingerprint.slice(0, kept.length).map((part) => part.slice(0, 256)), 'whole parts, in order');
+  });
+
   it('chrome-typeerror.json: every field, scrubbed, valid against the schema', () => {
     const r = normalizeReport(report(fixtureText('sentry/chrome-typeerror.json')));
     const e = only(r);
