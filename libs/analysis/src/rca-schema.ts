@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EvidencePack, findItem, missingEvidenceIds } from './evidence';
+import { EvidencePack, missingEvidenceIds } from './evidence';
 
 /** What kind of failure this is. A fixed list: it is a report column and a metric label. */
 export const RCA_CATEGORIES = [
@@ -97,9 +97,4 @@ export function citationProblems(analysis: RootCauseAnalysisBody, pack: Evidence
     if (!known) problems.push(`suspect commit ${suspect.sha} is not a commit in the evidence`);
   }
   return problems;
-}
-
-/** Whether an id exists in the pack (for callers that filter). */
-export function hasEvidence(pack: EvidencePack, id: string): boolean {
-  return findItem(pack, id) !== undefined;
 }

@@ -109,7 +109,6 @@ const jsonArray = <T extends z.ZodType>(item: T) =>
 
 /** Every environment variable Faultline reads, with why it exists. */
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   // Kafka: where the brokers are, and how wide the topics are created (partitions bound consumer parallelism).
@@ -191,7 +190,6 @@ export type FaultlineConfig = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.infer<typeof EnvSchema>) {
   return {
-    nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     kafka: {
       brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),

@@ -119,7 +119,7 @@ describe('detectSpike', () => {
       { id: 'cause', release: '3.2.0', environment: 'production', deployedAt: iso(deployAt), commitSha: 'deadbeef' },
       { id: 'later', release: '3.2.1', environment: 'production', deployedAt: iso(deployAt + HOUR), commitSha: null },
     ];
-    const attribution = attributeToDeploy(first.decision.onset ?? '', deploys, DEFAULT_SPIKE_OPTIONS.deployWindowMinutes);
+    const attribution = attributeToDeploy(first.decision.onset ?? '', deploys, 30 /* minutes, DETECTOR_DEPLOY_WINDOW_MINUTES' default */);
     assert.equal(attribution?.deployId, 'cause');
     assert.equal(attribution?.release, '3.2.0');
     assert.ok(attribution !== null && attribution.minutesAfter >= 2 && attribution.minutesAfter <= 4);

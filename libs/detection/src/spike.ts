@@ -31,8 +31,6 @@ export interface SpikeOptions {
   minRatio: number;
   /** How many past days the baseline samples (the same time of day on each); 14 enables the day-of-week estimate. */
   historyDays: number;
-  /** How long after a deploy a spike is attributed to it (used with attributeToDeploy). */
-  deployWindowMinutes: number;
 }
 
 export const DEFAULT_SPIKE_OPTIONS: SpikeOptions = Object.freeze({
@@ -41,7 +39,6 @@ export const DEFAULT_SPIKE_OPTIONS: SpikeOptions = Object.freeze({
   alpha: 1e-5,
   minRatio: 2.5,
   historyDays: 14,
-  deployWindowMinutes: 30,
 });
 
 export interface Baseline {
@@ -92,7 +89,6 @@ function resolveOptions(options: Partial<SpikeOptions> | undefined): SpikeOption
   check(o.alpha > 0 && o.alpha < 1, `alpha=${o.alpha}`);
   check(o.minRatio >= 1, `minRatio=${o.minRatio}`);
   check(o.historyDays > 0 && o.historyDays <= 90, `historyDays=${o.historyDays}`);
-  check(o.deployWindowMinutes >= 0, `deployWindowMinutes=${o.deployWindowMinutes}`);
   return o;
 }
 

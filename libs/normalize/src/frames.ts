@@ -2,7 +2,6 @@ import type { Frame } from '@faultline/schema';
 import { MAX_NAME_CHARS, clip } from './util';
 
 export type Platform = 'javascript' | 'node' | 'java' | 'python' | 'go' | 'native' | 'other';
-export const PLATFORMS: readonly Platform[] = ['javascript', 'node', 'java', 'python', 'go', 'native', 'other'];
 
 export function makeFrame(
   fn: string | null,

@@ -47,10 +47,6 @@ function platformHint(event: Record<string, unknown>, links: RawLink[]): Platfor
   return inferred !== 'other' ? inferred : (explicit ?? 'other');
 }
 
-export function hasNativeContent(event: Record<string, unknown>): boolean {
-  return obj(event.exception) !== null || text(event.message) !== null;
-}
-
 export function nativeDraft(event: Record<string, unknown>, ctx: JsonContext, maxFrames: number): EventDraft | null {
   const exc = obj(event.exception);
   const message = text(event.message, MAX_MESSAGE_CHARS * 2);

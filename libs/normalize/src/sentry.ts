@@ -202,10 +202,6 @@ function crashedThreadFrames(event: Record<string, unknown>, platform: Platform,
   return pick ? readFrames(pick.stacktrace, platform, maxFrames) : [];
 }
 
-export function hasSentryContent(event: Record<string, unknown>): boolean {
-  return exceptionValues(event).length > 0 || readMessage(event) !== null;
-}
-
 export function sentryDraft(event: Record<string, unknown>, ctx: JsonContext, maxFrames: number): EventDraft | null {
   const values = exceptionValues(event).slice(-MAX_CHAIN * 4);
   const message = readMessage(event);

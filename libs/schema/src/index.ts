@@ -19,7 +19,6 @@ export {
   DeadLetter,
   DeadLetterReason,
   Deploy,
-  NormalizedEvent,
   RAW_REPORT_KINDS,
   RawReport,
   SIGNAL_KINDS,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CrashEvent } from './crash-event';
 
 /** What the gateway publishes: one report as received, before any parsing. */
 export const RAW_REPORT_KINDS = ['sentry_event', 'native_event', 'log_text'] as const;
@@ -16,9 +15,6 @@ export const RawReport = z.object({
   sdk: z.string().nullable().optional(),
 });
 export type RawReport = z.infer<typeof RawReport>;
-
-export const NormalizedEvent = CrashEvent;
-export type NormalizedEvent = CrashEvent;
 
 /** Why a message went to the dead-letter topic. A fixed list: it is a metric label. */
 export const DEAD_LETTER_REASONS = [

@@ -157,7 +157,7 @@ export class DetectorService {
     const out: Signal[] = [];
     for (const cluster of scan) {
       const { history, recent } = spikeWindows(minutes.get(cluster.clusterId) ?? [], nowMs);
-      const decision = detectSpike(history, recent, { deployWindowMinutes: this.options.deployWindowMinutes });
+      const decision = detectSpike(history, recent);
       if (!decision.isSpike || decision.onset === null) continue;
       const deploy = attributeToDeploy(decision.onset, attributableDeploys(deploys, cluster.environments), this.options.deployWindowMinutes);
       out.push({

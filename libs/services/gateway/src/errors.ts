@@ -23,10 +23,6 @@ const STATUS = {
 
 export type RefusalCode = keyof typeof STATUS;
 
-export function statusOf(code: RefusalCode): number {
-  return STATUS[code];
-}
-
 /** A refusal with its code; the exception filter turns it into `{ error: { code, message } }`. */
 export class GatewayError extends Error {
   readonly status: number;
