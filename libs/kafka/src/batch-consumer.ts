@@ -181,14 +181,13 @@ export class BatchConsumer<T extends TopicId> {
         }
         if (chunk.length === 0) continue;
         const outcomes = await this.handleWithRetries(chunk, partitions);
+        let processed = 0;
         chunk.forEach((message, index) => {
           const outcome = outcomes[index];
-          if (outcome.kind === 'processed') {
-            this.metrics.events.inc({ stage: this.options.group, outcome: 'processed', reason: 'none' });
-          } else {
-            deadLetters.push(this.deadLetter(message, message.raw, outcome.reason, outcome.detail));
-          }
+          if (outcome.kind === 'processed') processed += 1;
+          else deadLetters.push(this.deadLetter(message, message.raw, outcome.reason, outcome.detail));
         });
+        if (processed > 0) this.metrics.events.inc({ stage: this.options.group, outcome: 'processed', reason: 'none' }, processed);
       }
       if (deadLetters.length > 0) {
         await this.sendDeadLetters(deadLetters);

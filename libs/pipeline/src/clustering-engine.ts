@@ -70,8 +70,9 @@ export class ClusteringEngine {
 
     for (const [project, events] of groupBy(batch, (e) => e.project)) {
       const firstByFingerprint = new Map<string, CrashEvent>();
-      for (const event of [...events].sort(byTimeThenId)) {
-        if (!firstByFingerprint.has(event.fingerprint)) firstByFingerprint.set(event.fingerprint, event);
+      for (const event of events) {
+        const first = firstByFingerprint.get(event.fingerprint);
+        if (!first || byTimeThenId(event, first) < 0) firstByFingerprint.set(event.fingerprint, event);
       }
       const unsettled = [...firstByFingerprint.keys()].filter((fp) => !this.settled.has(settledKey(project, fp)));
       if (unsettled.length === 0) continue;

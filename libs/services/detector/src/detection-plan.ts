@@ -26,7 +26,8 @@ export function regressionSignalId(project: string, fingerprint: string, release
 /**
  * Splits a cluster's minute counts into what detectSpike takes at `nowMs`: the last three minutes (the
  * current one, still filling, last; zeros filled in) and the history before them. Counts after the
- * current minute (clock skew) are ignored.
+ * current minute (clock skew) are ignored. History buckets pass through as they are: their starts are
+ * canonical ISO already (as ClickHouse reads return them), which detectSpike compares as strings.
  */
 export function spikeWindows(minutes: Bucket[], nowMs: number): { history: Bucket[]; recent: Bucket[] } {
   const current = floorMinute(nowMs);
@@ -35,7 +36,7 @@ export function spikeWindows(minutes: Bucket[], nowMs: number): { history: Bucke
   const history: Bucket[] = [];
   for (const b of minutes) {
     const ms = Date.parse(b.start);
-    if (ms < firstRecent) history.push({ start: new Date(ms).toISOString(), count: b.count });
+    if (ms < firstRecent) history.push(b);
     else if (ms <= current) counts.set(ms, (counts.get(ms) ?? 0) + b.count);
   }
   const recent = [firstRecent, current - MINUTE_MS, current].map((ms) => ({ start: new Date(ms).toISOString(), count: counts.get(ms) ?? 0 }));
