@@ -14,6 +14,7 @@
  * leak into browser messages change from build to build.
  */
 import type { RawReport } from '@faultline/schema';
+import { mulberry32 } from '@faultline/testing';
 
 // ---------------------------------------------------------------- random
 
@@ -26,15 +27,7 @@ export interface Rng {
 }
 
 export function makeRng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = (): number => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),

@@ -8,19 +8,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EvidenceInput, RcaCategory, TimelinePoint } from '@faultline/analysis';
 import type { CrashEvent, Deploy, Frame } from '@faultline/schema';
+import { mulberry32 } from '@faultline/testing';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
 export class Rng {
-  constructor(private state: number) {}
+  private readonly random: () => number;
+  constructor(seed: number) {
+    this.random = mulberry32(seed);
+  }
   next(): number {
-    // mulberry32
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));
