@@ -1,5 +1,5 @@
 import type { Frame } from '@faultline/schema';
-import { stripAssetHash } from '@faultline/normalize';
+import { basename, stripAssetHash, stripGoArgs } from '@faultline/normalize';
 
 /*
  * Grouping tokens: what of a frame identifies the code, without what changes between builds and
@@ -24,14 +24,6 @@ function family(platform: string): Family {
     default:
       return 'other';
   }
-}
-
-function baseName(path: string): string {
-  let end = path.length;
-  const q = path.search(/[?#]/);
-  if (q >= 0) end = q;
-  const slash = Math.max(path.lastIndexOf('/', end - 1), path.lastIndexOf('\\', end - 1));
-  return path.slice(slash + 1, end);
 }
 
 const JS_ANONYMOUS = new Set(['<anonymous>', 'anonymous', 'global code', '?', '', 'Object.<anonymous>']);
@@ -74,18 +66,7 @@ export function normalizeGoFunction(fn: string): string {
   let f = fn.trim();
   const plus = f.indexOf(' +0x');
   if (plus >= 0) f = f.slice(0, plus);
-  if (f.endsWith(')')) {
-    let depth = 0;
-    for (let i = f.length - 1; i >= 0; i--) {
-      const c = f.charCodeAt(i);
-      if (c === 41) depth++;
-      else if (c === 40 && --depth === 0) {
-        if (i > 0 && f.charCodeAt(i - 1) !== 46) f = f.slice(0, i);
-        break;
-      }
-    }
-  }
-  return f.replace(/\.func\d+(?:\.\d+)*/g, '.func').replace(/\.gowrap\d+/g, '.gowrap');
+  return stripGoArgs(f).replace(/\.func\d+(?:\.\d+)*/g, '.func').replace(/\.gowrap\d+/g, '.gowrap');
 }
 
 const NATIVE_UNKNOWN = /^(?:<unknown>|\?\?|\?|0x[0-9a-f]+|<redacted>)$/i;
@@ -104,7 +85,7 @@ export function normalizeFrameForGrouping(frame: Frame, platform: string): strin
   const fn = frame.function;
   switch (family(platform)) {
     case 'js': {
-      const where = frame.module ?? (frame.file !== null ? baseName(stripAssetHash(frame.file)) : null);
+      const where = frame.module ?? (frame.file !== null ? basename(stripAssetHash(frame.file)) : null);
       const name = normalizeJsFunction(fn);
       if ((where === null || where.length === 0) && name === '?') return null;
       return `${where || '?'}:${name}`;
@@ -115,7 +96,7 @@ export function normalizeFrameForGrouping(frame: Frame, platform: string): strin
       return frame.module !== null ? `${normalizeJavaName(frame.module)}.${method}` : method;
     }
     case 'python': {
-      const module = frame.module ?? (frame.file !== null ? baseName(frame.file).replace(/\.py[cw]?$/, '') : null);
+      const module = frame.module ?? (frame.file !== null ? basename(frame.file).replace(/\.py[cw]?$/, '') : null);
       if (module === null && fn === null) return null;
       return `${module ?? '?'}:${fn ?? '?'}`;
     }
@@ -127,7 +108,7 @@ export function normalizeFrameForGrouping(frame: Frame, platform: string): strin
     case 'native':
       return fn === null ? null : normalizeNativeFunction(fn);
     case 'other': {
-      const file = frame.file !== null ? baseName(frame.file) : null;
+      const file = frame.file !== null ? basename(frame.file) : null;
       if (fn === null && file === null) return null;
       return `${frame.module ?? file ?? '?'}:${fn ?? '?'}`;
     }

@@ -5,3 +5,5 @@ export { parameterizeMessage, stripAssetHash } from './parameterize';
 export { CANONICAL_KINDS, type CanonicalKind, canonicalErrorKind, isCanonicalKind } from './canonical';
 export { FINGERPRINT_TAG } from './event';
 export { type Platform, isJsLibrary } from './frames';
+export { stripGoArgs } from './stack/go';
+export { basename } from './util';
