@@ -74,6 +74,21 @@ interface PreparedStack {
   total: number;
 }
 
+/**
+ * Prepared stacks without frame stats, by frames array, for the same reason as categories (read-only
+ * once made). With stats the weights follow counts their owner may update, so those are not kept.
+ */
+const preparedWithoutStats = new WeakMap<string[], { inApp: boolean[] | undefined; stack: PreparedStack }>();
+
+function preparedStack(frames: string[], inApp: boolean[] | undefined, stats: FrameStats | undefined): PreparedStack {
+  if (stats) return prepare(frames, inApp, stats);
+  const cached = preparedWithoutStats.get(frames);
+  if (cached && cached.inApp === inApp) return cached.stack;
+  const stack = prepare(frames, inApp, undefined);
+  preparedWithoutStats.set(frames, { inApp, stack });
+  return stack;
+}
+
 function prepare(frames: string[], inApp: boolean[] | undefined, stats: FrameStats | undefined): PreparedStack {
   const tokens: string[] = [];
   const app: boolean[] = [];
@@ -209,8 +224,16 @@ export function kindAgreement(a: IssueSignature, b: IssueSignature): number {
   return ca !== 'unknown' && ca === categoryOf(b) ? 0.5 : 0;
 }
 
+/** Per signature: a new issue is compared with every member of every cluster, and a signature never changes. */
+const categories = new WeakMap<IssueSignature, string>();
+
 function categoryOf(s: IssueSignature): string {
-  return categorize({ errorType: s.errorType, canonicalKind: s.canonicalKind, message: s.messageTemplate });
+  let category = categories.get(s);
+  if (category === undefined) {
+    category = categorize({ errorType: s.errorType, canonicalKind: s.canonicalKind, message: s.messageTemplate });
+    categories.set(s, category);
+  }
+  return category;
 }
 
 /** Kind agreement scales the evidence: a shared stack with different kinds of error is usually two bugs. */
@@ -261,10 +284,12 @@ export function similarity(a: IssueSignature, b: IssueSignature, options: Simila
     return { ...NOTHING, score: same * kindFactor(kind), stack: same, kind, matchedFrames: [] };
   }
   const environmental = kind > 0 && ENVIRONMENTAL_CATEGORIES.has(categoryOf(a)) && categoryOf(a) === categoryOf(b);
-  const primary = compareStacks(prepare(a.frames, a.inApp, stats), prepare(b.frames, b.inApp, stats), kind, environmental, stats);
+  const primaryA = preparedStack(a.frames, a.inApp, stats);
+  const primaryB = preparedStack(b.frames, b.inApp, stats);
+  const primary = compareStacks(primaryA, primaryB, kind, environmental, stats);
   if (a.causeFrames.length === 0 && b.causeFrames.length === 0) return primary;
-  const rootA = a.causeFrames.length > 0 ? prepare(a.causeFrames, a.causeInApp, stats) : prepare(a.frames, a.inApp, stats);
-  const rootB = b.causeFrames.length > 0 ? prepare(b.causeFrames, b.causeInApp, stats) : prepare(b.frames, b.inApp, stats);
+  const rootA = a.causeFrames.length > 0 ? preparedStack(a.causeFrames, a.causeInApp, stats) : primaryA;
+  const rootB = b.causeFrames.length > 0 ? preparedStack(b.causeFrames, b.causeInApp, stats) : primaryB;
   const root = compareStacks(rootA, rootB, kind, environmental, stats);
   return root.score > primary.score ? root : primary;
 }
