@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { crc32c, exactSizeRecordBatchEncoder, exactSizeRecordEncoder, tuneKafkajs, type KafkajsEncoderClass, type KafkajsRecord, type KafkajsRecordBatch } from './kafkajs-tuning';
+import { crc32c, exactSizeRecordBatchEncoder, exactSizeRecordEncoder, scheduleCheckPendingRequests, tuneKafkajs, type KafkajsEncoderClass, type KafkajsRequestQueue, type KafkajsRecord, type KafkajsRecordBatch } from './kafkajs-tuning';
 
 const kafkajsRequire = createRequire(require.resolve('kafkajs/package.json'));
 const RECORD_MODULE = './src/protocol/recordBatch/record/v0/index.js';
@@ -37,7 +37,7 @@ describe('tuneKafkajs', () => {
 
   it('applies to kafkajs 2.2.4: record batches take the fast checksum, and encoders grow without losing bytes', () => {
     const tuning = tuneKafkajs();
-    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, records: true, recordBatches: true, crc32c: true });
+    assert.deepEqual(tuning, { version: '2.2.4', encoder: true, records: true, recordBatches: true, crc32c: true, requestQueue: true });
     assert.equal(tuneKafkajs(), tuning, 'applied once');
     assert.equal(kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js'), crc32c);
     assert.notEqual(kafkajsRequire(RECORD_MODULE), shippedKafkajsModule(RECORD_MODULE), 'produce requests take the exact-size record encoder');
@@ -56,6 +56,39 @@ describe('tuneKafkajs', () => {
     assert.equal(written.readInt32BE(0), 42);
     assert.equal(written.readInt32BE(4), payload.length);
     assert.ok(written.subarray(8).equals(payload));
+  });
+
+  it("arms a connection's request-queue timer only while a request waits or the broker throttles", async () => {
+    tuneKafkajs();
+    const RequestQueue = kafkajsRequire('./src/network/requestQueue/index.js') as new (options: object) => KafkajsRequestQueue & { destroy(): void };
+    const logger = { debug() {}, info() {}, warn() {}, error() {}, namespace: () => logger };
+    const queue = new RequestQueue({ instrumentationEmitter: null, maxInFlightRequests: null, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'spec', broker: 'spec', logger });
+    assert.equal(queue.scheduleCheckPendingRequests, scheduleCheckPendingRequests);
+    try {
+      // kafkajs re-armed a 1 ms timer here (idle, never throttled: throttledUntil is -1).
+      queue.scheduleCheckPendingRequests();
+      assert.equal(queue.throttleCheckTimeoutId, null, 'idle: no timer');
+
+      // A waiting request is looked at again soon, even with no throttle left (kafkajs#1532).
+      let checks = 0;
+      queue.checkPendingRequests = () => void checks++;
+      queue.pending.push({});
+      queue.scheduleCheckPendingRequests();
+      assert.notEqual(queue.throttleCheckTimeoutId, null, 'a waiting request arms the timer');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal(checks, 1);
+      assert.equal(queue.throttleCheckTimeoutId, null);
+
+      // A throttle arms it for when the throttle ends, even with nothing waiting yet.
+      queue.pending.length = 0;
+      queue.throttledUntil = Date.now() + 20;
+      queue.scheduleCheckPendingRequests();
+      assert.notEqual(queue.throttleCheckTimeoutId, null, 'a throttle arms the timer');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(checks, 2);
+    } finally {
+      queue.destroy();
+    }
   });
 
   it('encodes every record byte for byte as kafkajs does, into a buffer of exactly its size', () => {

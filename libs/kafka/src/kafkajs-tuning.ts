@@ -9,10 +9,14 @@ import { Module, createRequire } from 'node:module';
  *   ArrayBuffer per message), then grows it for any value over that;
  * - it builds each record batch in three nested encoders, each grown by doubling, copying the
  *   records through every one;
- * - it checksums each record batch (CRC-32C) one byte at a time.
+ * - it checksums each record batch (CRC-32C) one byte at a time;
+ * - every connection's request queue re-arms a 1 ms timer forever once its first response
+ *   arrives, whether or not anything waits (kafkajs#1704; on Node 24 it also prints a
+ *   TimeoutNegativeWarning, kafkajs#1751): about 900 wake-ups and 4% of a core per connection.
  * `tuneKafkajs` swaps in an unfilled allocation, records and uncompressed record batches
  * written once into buffers of their exact size (records from Node's shared pool when small),
- * and a slicing-by-8 CRC-32C. Every swap gives kafkajs's bytes exactly (the spec compares them)
+ * a slicing-by-8 CRC-32C, and a request queue that arms its timer only when a request waits or
+ * the broker throttles. Every swap gives kafkajs's bytes exactly (the spec compares them)
  * and touches only the exact version it was written against; the broker verifies every batch's
  * checksum and parses every record, so the Kafka tests exercise them on every produce.
  */
@@ -25,6 +29,7 @@ export interface KafkajsTuning {
   records: boolean;
   recordBatches: boolean;
   crc32c: boolean;
+  requestQueue: boolean;
 }
 
 let tuning: KafkajsTuning | null = null;
@@ -33,7 +38,7 @@ export function tuneKafkajs(): KafkajsTuning {
   if (tuning) return tuning;
   const kafkajsRequire = createRequire(require.resolve('kafkajs/package.json'));
   const { version } = kafkajsRequire('./package.json') as { version: string };
-  tuning = { version, encoder: false, records: false, recordBatches: false, crc32c: false };
+  tuning = { version, encoder: false, records: false, recordBatches: false, crc32c: false, requestQueue: false };
   if (version !== TUNED_VERSION) return tuning;
 
   // Produce requests load the record and record-batch encoders, and those the checksum, when
@@ -59,7 +64,43 @@ export function tuneKafkajs(): KafkajsTuning {
     this.buf = grown;
   };
   tuning.encoder = true;
+
+  const RequestQueue = kafkajsRequire('./src/network/requestQueue/index.js') as KafkajsRequestQueueClass;
+  RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+  tuning.requestQueue = true;
   return tuning;
+}
+
+/** kafkajs's `CHECK_PENDING_REQUESTS_INTERVAL`: how soon a waiting request is looked at again. */
+const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
+
+export interface KafkajsRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+interface KafkajsRequestQueueClass {
+  prototype: KafkajsRequestQueue;
+}
+
+/**
+ * kafkajs's scheduling, minus the timer when nothing waits and nothing throttles: a new request
+ * is then sent at once (`push`), so no check is needed. A waiting request is still looked at
+ * within 10 ms even when the throttle has just ended (kafkajs#1532), and a throttle still gets
+ * its timer.
+ */
+export function scheduleCheckPendingRequests(this: KafkajsRequestQueue): void {
+  if (this.throttleCheckTimeoutId) return;
+  const untilUnthrottled = this.throttledUntil - Date.now();
+  if (this.pending.length === 0 && untilUnthrottled <= 0) return;
+  const delay = untilUnthrottled > 0 ? untilUnthrottled : CHECK_PENDING_REQUESTS_INTERVAL_MS;
+  this.throttleCheckTimeoutId = setTimeout(() => {
+    this.throttleCheckTimeoutId = null;
+    this.checkPendingRequests();
+  }, delay);
 }
 
 function seedModule(filename: string, exports: unknown): void {
