@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { ClusterQueries, type ReleaseCountRow } from './cluster-queries';
 import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
 
 const EPOCH = '1970-01-01T00:00:00.000Z';
@@ -61,13 +62,6 @@ export interface ClusterIssueRow {
   lastSeen: string | null;
   status: string;
   resolvedInRelease: string | null;
-}
-
-export interface ReleaseCountRow {
-  release: string;
-  events: number;
-  firstSeen: string;
-  lastSeen: string;
 }
 
 export interface BreakdownRow {
@@ -308,15 +302,7 @@ export class ApiQueries {
 
   async releaseCounts(project: string, fingerprints: string[], window: { from?: string; to?: string } = {}): Promise<ReleaseCountRow[]> {
     if (fingerprints.length === 0) return [];
-    const rows = await this.rows<{ release: string; events: number | string; first_seen: string; last_seen: string }>(
-      `SELECT release, count() AS events, min(timestamp) AS first_seen, max(timestamp) AS last_seen
-       FROM crash_events
-       WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
-         AND timestamp >= {from:${DT}} AND timestamp <= {to:${DT}}
-       GROUP BY release ORDER BY first_seen, release`,
-      { project, fingerprints, ...range(window) },
-    );
-    return rows.map((r) => ({ release: r.release, events: n(r.events), firstSeen: fromClickHouseTime(r.first_seen), lastSeen: fromClickHouseTime(r.last_seen) }));
+    return (await new ClusterQueries(this.client).releases(project, [{ clusterId: '', fingerprints }], window)).get('') ?? [];
   }
 
   /** Top values per dimension (browser, os, device, region, release, environment), `perDimension` each. */

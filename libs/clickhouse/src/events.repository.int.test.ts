@@ -54,6 +54,8 @@ describe('EventsRepository on chDB: every event as columns, payloads for samples
 
     const samples = await repo.eventsOfIssues('p1', ['fp-a', 'fp-b'], 10);
     assert.deepEqual(samples.map((e) => e.id).sort(), ['a1', 'a2', 'b1']);
+    const newest = await repo.newestEventOfEach('p1', ['fp-b', 'fp-none', 'fp-a']);
+    assert.deepEqual(newest.map((e) => e.id), ['b1', 'a2'], 'the newest kept sample of each issue, in the order asked');
 
     assert.deepEqual(await repo.getPayload('p1', 'a1'), batch[1]);
     assert.equal(await repo.getPayload('p1', 'a4'), null);

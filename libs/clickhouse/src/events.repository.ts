@@ -131,6 +131,23 @@ export class EventsRepository {
     });
     return (await result.json<{ event_json: string }>()).map((r) => JSON.parse(r.event_json) as CrashEvent);
   }
+
+  /** The newest sample event of each given issue, in the order the issues are given; an issue without samples is skipped. */
+  async newestEventOfEach(project: string, fingerprints: string[]): Promise<CrashEvent[]> {
+    if (fingerprints.length === 0) return [];
+    const result = await this.client.query({
+      query: `SELECT fingerprint, event_json FROM event_samples
+              WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
+              ORDER BY timestamp DESC, event_id LIMIT 1 BY fingerprint`,
+      query_params: { project, fingerprints },
+      format: 'JSONEachRow',
+    });
+    const newest = new Map((await result.json<{ fingerprint: string; event_json: string }>()).map((r) => [r.fingerprint, r.event_json]));
+    return fingerprints.flatMap((fingerprint) => {
+      const json = newest.get(fingerprint);
+      return json === undefined ? [] : [JSON.parse(json) as CrashEvent];
+    });
+  }
 }
 
 /**

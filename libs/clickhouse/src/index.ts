@@ -8,7 +8,7 @@ export { IssuesRepository } from './issues.repository';
 export type { IssueRow, IssueStatusKind, IssueStatusRow, KnownIssue, MemberRow, MembershipRow } from './issues.repository';
 export { SignalsRepository } from './signals.repository';
 export { ClusterQueries } from './cluster-queries';
-export type { ClusterSummaryRow, IssueSummaryRow, TimeRange } from './cluster-queries';
+export type { ClusterContext, ClusterFilter, ClusterFingerprints, ClusterSummaryRow, IssueSummaryRow, MinuteCount, ReleaseCountRow, TimeRange } from './cluster-queries';
 export { fromClickHouseTime, toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 export type { CrashEventRow, EventSampleRow } from './rows';
 export { ApiQueries } from './api-queries';
@@ -22,7 +22,6 @@ export type {
   DeployRecord,
   EventSummaryRow,
   Keyset,
-  ReleaseCountRow,
   StoredProjectRow,
 } from './api-queries';
 export { DetectionRepository, INFERRED_DEPLOY_PREFIX, deployMarkerId, inferredDeployId, isInferredDeployId } from './detection.repository';

@@ -125,6 +125,31 @@ describe('ClusteringEngine on ClickHouse', () => {
     assert.equal(minutes.reduce((sum, m) => sum + m.events, 0), 5);
   });
 
+  it('reads some clusters only, and the timeline, releases and context of several clusters in one query each', async () => {
+    const queries = new ClusterQueries(clickhouse.client);
+    const all = await queries.clusters('shop');
+    const cart = all.find((c) => c.fingerprints.includes('fp-priceOf'));
+    const db = all.find((c) => c.fingerprints.includes('fp-db'));
+    assert.ok(cart && db);
+    assert.deepEqual(await queries.clusters('shop', { clusterIds: [db.clusterId] }), [db]);
+    assert.deepEqual(await queries.clusters('shop', { clusterIds: [] }), []);
+    const cartIssues = await queries.issues('shop', { clusterIds: [cart.clusterId] });
+    assert.deepEqual(cartIssues.map((i) => [i.fingerprint, i.events]), [['fp-priceOf', 2], ['fp-totalOf', 1]]);
+    assert.deepEqual(cartIssues, (await queries.issues('shop')).filter((i) => i.clusterId === cart.clusterId));
+
+    const clusters = [cart, db];
+    const timelines = await queries.timelines('shop', clusters);
+    assert.deepEqual(timelines.get(cart.clusterId)?.map((m) => m.events), [1, 2], 'minute 5 then minute 4');
+    assert.deepEqual(timelines.get(db.clusterId)?.map((m) => m.events), [2]);
+    const releases = await queries.releases('shop', clusters);
+    assert.deepEqual(releases.get(cart.clusterId)?.map((r) => [r.release, r.events]), [['1.0.0', 3]]);
+    assert.deepEqual(releases.get(db.clusterId)?.map((r) => [r.release, r.events]), [['1.0.0', 2]]);
+    const contexts = await queries.contexts('shop', clusters);
+    assert.equal(contexts.get(cart.clusterId)?.tags.length, 3, 'one tag sample per event, up to 20');
+    assert.equal(contexts.get(db.clusterId)?.tags.length, 2);
+    assert.deepEqual(await queries.timelines('shop', []), new Map());
+  });
+
   it('re-publishes only the signals a crashed attempt never published', async () => {
     const fresh = [checkoutCrash('e6', 'taxOf', 2, 'u3'), checkoutCrash('e7', 'priceOf', 2, 'u3')];
     const crashed = new ClusteringEngine(clickhouse.client);
@@ -182,6 +207,12 @@ describe('ClusteringEngine on ClickHouse', () => {
     const members = await new ClusterQueries(clickhouse.client).issues('race');
     const moved = members.filter((m) => m.clusterId === cart && (JSON.parse(m.evidence) as { yieldedFrom?: string }).yieldedFrom);
     assert.equal(moved.length, 1);
-    assert.notEqual((JSON.parse(moved[0].evidence) as { yieldedFrom: string }).yieldedFrom, cart);
+    const yielded = (JSON.parse(moved[0].evidence) as { yieldedFrom: string }).yieldedFrom;
+    assert.notEqual(yielded, cart);
+    // Read by cluster, the moved issue counts only where it is now.
+    const queries = new ClusterQueries(clickhouse.client);
+    assert.deepEqual(await queries.clusters('race', { clusterIds: [yielded] }), []);
+    assert.deepEqual(await queries.issues('race', { clusterIds: [yielded] }), []);
+    assert.deepEqual((await queries.clusters('race', { clusterIds: [cart, yielded] })).map((c) => c.fingerprints), [['fp-priceOf', 'fp-totalOf']]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ApiQueries, ClusterQueries, EventsRepository, type ClusterSummaryRow, type IssueSummaryRow } from '@faultline/clickhouse';
+import { ApiQueries, ClusterQueries, EventsRepository, type ClusterSummaryRow, type IssueSummaryRow, type ReleaseCountRow } from '@faultline/clickhouse';
 import { priorityOf, type Category, type Priority } from '@faultline/clustering';
 import { detectSpike, attributeToDeploy, compareReleases, newInRelease, type Bucket, type SpikeDecision } from '@faultline/detection';
 import type { EvidenceInput } from '@faultline/analysis';
@@ -34,6 +34,8 @@ export interface ClusterInsight {
   spike: SpikeFinding | null;
   regression: RegressionFinding | null;
   newInRelease: string | null;
+  /** Events per release, oldest release first. */
+  releases: ReleaseCountRow[];
 }
 
 const MINUTE_MS = 60_000;
@@ -54,10 +56,19 @@ export class ClusterInsights {
     this.events = new EventsRepository(client);
   }
 
-  /** Every cluster of the project (or only `clusterIds`), highest impact first. */
+  /**
+   * Every cluster of the project (or only `clusterIds`), highest impact first. Each kind of read
+   * is one query for all the clusters, grouped by cluster in ClickHouse.
+   */
   async insights(project: string, deploys: DeployWithId[], clusterIds?: string[]): Promise<ClusterInsight[]> {
-    const [allSummaries, issues] = await Promise.all([this.clusters.clusters(project), this.clusters.issues(project)]);
-    const summaries = clusterIds ? allSummaries.filter((s) => clusterIds.includes(s.clusterId)) : allSummaries;
+    const filter = { clusterIds };
+    const [summaries, issues] = await Promise.all([this.clusters.clusters(project, filter), this.clusters.issues(project, filter)]);
+    if (summaries.length === 0) return [];
+    const [contexts, timelines, releases] = await Promise.all([
+      this.clusters.contexts(project, summaries),
+      this.clusters.timelines(project, summaries),
+      this.clusters.releases(project, summaries),
+    ]);
     const issuesByCluster = new Map<string, IssueSummaryRow[]>();
     for (const issue of issues) issuesByCluster.set(issue.clusterId, [...(issuesByCluster.get(issue.clusterId) ?? []), issue]);
     const deployTimes = Object.fromEntries(deploys.map((d) => [d.release, d.deployedAt]));
@@ -68,12 +79,12 @@ export class ClusterInsights {
       const founder = members.find((i) => summary.clusterId === `cl_${i.fingerprint.slice(0, 24)}`) ?? members[0];
       const category = (founder?.category ?? 'unknown') as Category;
       const windowHours = Math.max(1, (Date.parse(summary.lastSeen) - Date.parse(summary.firstSeen)) / 3_600_000);
-      const { tags, transactions } = await this.clusters.context(project, summary.fingerprints);
+      const { tags, transactions } = contexts.get(summary.clusterId) ?? { tags: [], transactions: [] };
       const priority = priorityOf({ affectedUsers: summary.affectedUsers, events: summary.events, windowHours, category, tags, transactions });
       const joined = members.filter((i) => i.fingerprint !== founder?.fingerprint);
       const confidence = joined.length === 0 ? (founder?.confidence ?? 1) : Math.min(...joined.map((i) => i.confidence));
-      const timeline = await this.clusters.minuteCounts(project, summary.fingerprints);
-      const releases = await this.reads.releaseCounts(project, summary.fingerprints);
+      const timeline = timelines.get(summary.clusterId) ?? [];
+      const clusterReleases = releases.get(summary.clusterId) ?? [];
       out.push({
         summary,
         issues: members,
@@ -82,8 +93,9 @@ export class ClusterInsights {
         priority,
         confidence: round(confidence),
         spike: this.firstSpike(timeline.map((p) => ({ start: p.minute, count: p.events })), deploys),
-        regression: regressionOf(releases.map((r) => ({ release: r.release, firstSeen: r.firstSeen })), deploys, deployTimes),
+        regression: regressionOf(clusterReleases, deploys, deployTimes),
         newInRelease: newInRelease(summary.firstSeen, deploys),
+        releases: clusterReleases,
       });
     }
     return out.sort((a, b) => b.priority.impactScore - a.priority.impactScore || b.summary.events - a.summary.events || a.summary.clusterId.localeCompare(b.summary.clusterId));
@@ -94,19 +106,16 @@ export class ClusterInsights {
     const { summary } = insight;
     const founder = insight.issues[0];
     const leadIn = new Date(Date.parse(summary.firstSeen) - 60 * MINUTE_MS).toISOString();
-    const timeline = await this.clusters.minuteCounts(project, summary.fingerprints, { from: leadIn });
-    const releases = await this.reads.releaseCounts(project, summary.fingerprints);
-    const breakdownRows = await this.reads.breakdowns(project, summary.fingerprints, {}, 5);
+    const [timeline, breakdownRows, samples] = await Promise.all([
+      this.clusters.minuteCounts(project, summary.fingerprints, { from: leadIn }),
+      this.reads.breakdowns(project, summary.fingerprints, {}, 5),
+      // One sample per issue, most frequent issues first, up to five.
+      this.events.newestEventOfEach(project, insight.issues.slice(0, 5).map((issue) => issue.fingerprint)),
+    ]);
     const breakdowns: Record<string, Array<{ value: string; count: number }>> = {};
     for (const row of breakdownRows) {
       // An empty value means the events did not say (no browser on a backend event): not a breakdown.
       if (row.value !== '') (breakdowns[row.dimension] ??= []).push({ value: row.value, count: row.events });
-    }
-    // One sample per issue, most frequent issues first, up to five.
-    const samples = [];
-    for (const issue of insight.issues.slice(0, 5)) {
-      const [event] = await this.events.eventsOfIssues(project, [issue.fingerprint], 1);
-      if (event) samples.push(event);
     }
     return {
       cluster: {
@@ -122,7 +131,7 @@ export class ClusterInsights {
         lastSeen: summary.lastSeen,
         timeline: withZeros(timeline.map((p) => ({ at: p.minute, count: p.events })), leadIn, summary.lastSeen),
       },
-      releases: releases.map((r) => ({ release: r.release, firstSeen: r.firstSeen, lastSeen: r.lastSeen, count: r.events })),
+      releases: insight.releases.map((r) => ({ release: r.release, firstSeen: r.firstSeen, lastSeen: r.lastSeen, count: r.events })),
       deploys,
       breakdowns,
       events: samples,

@@ -117,7 +117,10 @@ export class AlertService {
   private async candidates(project: string, entries: Array<{ signal: Signal; trigger: NonNullable<ReturnType<typeof alertTriggerOf>> }>): Promise<AlertCandidate[]> {
     const clusterIds = [...new Set(entries.map((e) => e.signal.clusterId ?? e.signal.fingerprint ?? ''))];
     const impacts = await this.alerts.clusterImpact(project, clusterIds);
-    const deploys = await this.detection.deploys(project);
+    const [deploys, contexts] = await Promise.all([
+      this.detection.deploys(project),
+      this.clusters.contexts(project, [...impacts].map(([clusterId, impact]) => ({ clusterId, fingerprints: impact.fingerprints }))),
+    ]);
     const tiers = new Map<string, string>();
     for (const clusterId of clusterIds) {
       const impact = impacts.get(clusterId);
@@ -125,7 +128,7 @@ export class AlertService {
         tiers.set(clusterId, 'LOW');
         continue;
       }
-      const { tags, transactions } = await this.clusters.context(project, impact.fingerprints);
+      const { tags, transactions } = contexts.get(clusterId) ?? { tags: [], transactions: [] };
       const windowHours = Math.max(1, (Date.parse(impact.lastSeen) - Date.parse(impact.firstSeen)) / 3_600_000);
       const priority = priorityOf({
         affectedUsers: impact.affectedUsers,
