@@ -130,13 +130,19 @@ export function finalizeEvent(d: EventDraft, o: NormalizeOptions): CrashEvent {
 }
 
 export function toSeverity(level: string | null, fallback: Severity = 'error'): Severity {
-  if (level === null) return fallback;
+  return level === null ? fallback : (severityOfLevel(level) ?? fallback);
+}
+
+/** A level name as SDKs, loggers and syslog spell it (any case), or null for one we do not know. */
+export function severityOfLevel(level: string): Severity | null {
   switch (level.trim().toLowerCase()) {
     case 'fatal':
     case 'critical':
     case 'crit':
     case 'panic':
+    case 'emerg':
     case 'emergency':
+    case 'alert':
       return 'fatal';
     case 'error':
     case 'err':
@@ -154,7 +160,7 @@ export function toSeverity(level: string | null, fallback: Severity = 'error'): 
     case 'verbose':
       return 'debug';
     default:
-      return fallback;
+      return null;
   }
 }
 

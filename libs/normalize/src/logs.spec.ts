@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostile, normalizeFixture, RECEIVED_AT } from './testing';
-import { normalizeFile } from './normalize';
+import { normalizeFile, normalizeReport } from './normalize';
+import { severityOfLevel } from './event';
 import { splitTextRecords } from './logs';
 
 describe('log splitting', () => {
@@ -90,6 +91,28 @@ describe('log splitting', () => {
     const records = splitTextRecords('2026-11-20T10:00:00Z WARN retrying\nError: flaky\n    at f (/x.js:1:1)\n');
     assert.equal(records.length, 1);
     assert.equal(records[0].severity, 'warning');
+  });
+
+  it('reads a level as SDK events do: syslog ALERT and EMERG are fatal in a log and in an event alike', () => {
+    const records = splitTextRecords(['2026-11-20T10:00:00Z ALERT disk gone', '2026-11-20T10:00:01Z EMERG kernel panic', '2026-11-20T10:00:02Z ERR write failed'].join('\n'));
+    assert.deepEqual(records.map((r) => r.severity), ['fatal', 'fatal', 'error']);
+    for (const level of ['ALERT', 'emerg', 'Crit', 'err', 'NOTICE', 'verbose']) {
+      const event = normalizeReport({
+        reportId: 'r',
+        project: 'p',
+        kind: 'sentry_event',
+        receivedAt: RECEIVED_AT,
+        sourceName: 'sdk',
+        payload: JSON.stringify({ level, exception: { values: [{ type: 'E', value: 'm', stacktrace: { frames: [{ function: 'f', filename: 'x.js', lineno: 1 }] } }] } }),
+      });
+      assert.equal(event.events.length, 1, level);
+      assert.equal(event.events[0].severity, severityOfLevel(level), level);
+      // A log names its level in capitals.
+      const [record] = splitTextRecords(`2026-11-20T10:00:00Z ${level.toUpperCase()} x\nError: y\n    at f (/x.js:1:1)\n`);
+      if (level !== 'verbose') assert.equal(record.severity, severityOfLevel(level), level);
+    }
+    assert.equal(severityOfLevel('alert'), 'fatal');
+    assert.equal(severityOfLevel('loud'), null);
   });
 
   it('a large log of 1,000 entries splits into 1,000 records with their own ids', () => {

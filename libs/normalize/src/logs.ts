@@ -1,4 +1,5 @@
 import type { Severity } from '@faultline/schema';
+import { severityOfLevel } from './event';
 import type { ParsedTrace } from './stack/common';
 import { firstTrace, scanTraces, splitLines } from './stack/scan';
 import { toIsoTimestamp } from './util';
@@ -22,34 +23,6 @@ const LOG_TS_RE = /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,
 const LEVEL_RE = /\b(FATAL|CRITICAL|CRIT|PANIC|EMERG(?:ENCY)?|ALERT|SEVERE|ERROR|ERR|WARN(?:ING)?|NOTICE|INFO|DEBUG|TRACE)\b|\blevel=["']?(fatal|critical|panic|error|err|warn(?:ing)?|info|debug|trace)\b/;
 const LOGGER_RE = /^\[([^\]]{1,128})\]\s*/;
 
-function levelSeverity(level: string): Severity | null {
-  switch (level.toUpperCase()) {
-    case 'FATAL':
-    case 'CRITICAL':
-    case 'CRIT':
-    case 'PANIC':
-    case 'EMERG':
-    case 'EMERGENCY':
-    case 'ALERT':
-      return 'fatal';
-    case 'SEVERE':
-    case 'ERROR':
-    case 'ERR':
-      return 'error';
-    case 'WARN':
-    case 'WARNING':
-      return 'warning';
-    case 'NOTICE':
-    case 'INFO':
-      return 'info';
-    case 'DEBUG':
-    case 'TRACE':
-      return 'debug';
-    default:
-      return null;
-  }
-}
-
 interface LogHeader {
   timestamp: string | null;
   severity: Severity | null;
@@ -70,7 +43,7 @@ function parseLogHeader(line: string): LogHeader {
   let message = afterTs;
   let severity: Severity | null = null;
   if (lv) {
-    severity = levelSeverity(lv[1] ?? lv[2]);
+    severity = severityOfLevel(lv[1] ?? lv[2]);
     message = afterTs.slice(lv.index + lv[0].length);
   }
   message = message.replace(/^[\]\s:|>-]+/, '');
