@@ -3,6 +3,8 @@ export { makeCrashEvent } from './events';
 export { startFakeMessagesApi } from './fake-messages-api';
 export type { FakeHandler, FakeMessagesApi, FakeReply, FakeRequest, FakeUsage } from './fake-messages-api';
 export { distRoot, repoRoot } from './paths';
+export { startLocalBroker } from './local-broker';
+export type { LocalBroker } from './local-broker';
 export { testEnvironment } from './services';
 export { startGatewayProcess } from './gateway-process';
 export type { GatewayProcess } from './gateway-process';
