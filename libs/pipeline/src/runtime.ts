@@ -2,11 +2,11 @@ import type { FaultlineConfig } from '@faultline/config';
 import { connectClickHouse, runMigrations, type ClickHouse } from '@faultline/clickhouse';
 import { connectTopicProducer, createKafka, type TopicProducer } from '@faultline/kafka';
 import { Logger, Metrics } from '@faultline/observability';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /**
  * What a process shares between its services: config, metrics, logs, one ClickHouse client
- * (chDB allows one data directory per process) and one Kafka producer. Apps create it once
+ * (chDB allows one data directory per process), one Kafka producer and one Kafka admin. Apps create it once
  * and pass it to each service module; the all-in-one process passes the same one to all.
  */
 export interface Runtime {
@@ -16,6 +16,8 @@ export interface Runtime {
   clickhouse(): Promise<ClickHouse>;
   kafka(): Kafka;
   producer(): Promise<TopicProducer>;
+  /** A connected admin client, kept for the process (readiness probes ask it every few seconds). */
+  admin(): Promise<Admin>;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export function createRuntime(config: FaultlineConfig, name: string): Runtime {
   let clickhouse: Promise<ClickHouse> | null = null;
   let kafka: Kafka | null = null;
   let producer: Promise<TopicProducer> | null = null;
+  let admin: Promise<Admin> | null = null;
 
   const runtime: Runtime = {
     config,
@@ -51,8 +54,20 @@ export function createRuntime(config: FaultlineConfig, name: string): Runtime {
       });
       return producer;
     },
+    admin() {
+      admin ??= (async () => {
+        const client = runtime.kafka().admin();
+        await client.connect();
+        return client;
+      })().catch((error: unknown) => {
+        admin = null;
+        throw error;
+      });
+      return admin;
+    },
     async close() {
       if (producer) await (await producer).disconnect().catch(() => undefined);
+      if (admin) await (await admin.catch(() => null))?.disconnect().catch(() => undefined);
       if (clickhouse) await (await clickhouse).close();
     },
   };

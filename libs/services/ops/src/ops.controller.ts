@@ -69,13 +69,8 @@ export function standardReadinessChecks(runtime: Runtime, needs: { clickhouse: b
     checks.push({
       name: 'kafka',
       check: async () => {
-        const admin = runtime.kafka().admin();
-        await admin.connect();
-        try {
-          await admin.describeCluster();
-        } finally {
-          await admin.disconnect();
-        }
+        // A metadata round trip on the process's admin connection, not a new connection per probe.
+        await (await runtime.admin()).describeCluster();
       },
     });
   }
