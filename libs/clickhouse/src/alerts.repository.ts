@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { DT, selectRows } from './query';
 import { fromClickHouseTime, toClickHouseTime } from './rows';
-
-const DT = "DateTime64(3, 'UTC')";
 
 export type AlertRecordStatus = 'sent' | 'failed' | 'suppressed';
 
@@ -67,7 +66,8 @@ export class AlertsRepository {
   /** Of the given alert ids, those with any row: decided before, whatever the outcome. */
   async known(project: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.rows<{ id: string }>(
+    const rows = await selectRows<{ id: string }>(
+      this.client,
       'SELECT DISTINCT id FROM alerts WHERE project = {project:String} AND id IN {ids:Array(String)}',
       { project, ids },
     );
@@ -77,7 +77,8 @@ export class AlertsRepository {
   /** When each project|cluster|trigger last went out (sent or failed, not suppressed) since `since`. */
   async lastAlerted(projects: string[], since: string): Promise<Array<{ project: string; clusterId: string; trigger: string; at: string }>> {
     if (projects.length === 0) return [];
-    const rows = await this.rows<{ project: string; cluster_id: string; trigger: string; at: string }>(
+    const rows = await selectRows<{ project: string; cluster_id: string; trigger: string; at: string }>(
+      this.client,
       `SELECT project, cluster_id, trigger, max(created_at) AS at FROM alerts FINAL
        WHERE project IN {projects:Array(String)} AND status IN ('sent', 'failed') AND created_at >= {since:${DT}}
        GROUP BY project, cluster_id, trigger`,
@@ -88,10 +89,11 @@ export class AlertsRepository {
 
   /** Every delivery row of a project (optionally of some alert ids), oldest first. */
   async deliveries(project: string, ids?: string[]): Promise<AlertRecord[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       id: string; cluster_id: string; trigger: string; target: string; status: AlertRecordStatus; attempts: number | string;
       last_error: string; payload: string; created_at: string;
     }>(
+      this.client,
       `SELECT id, cluster_id, trigger, target, status, attempts, last_error, payload, created_at FROM alerts FINAL
        WHERE project = {project:String} AND (length({ids:Array(String)}) = 0 OR id IN {ids:Array(String)})
        ORDER BY created_at, id, target`,
@@ -114,10 +116,11 @@ export class AlertsRepository {
   /** Impact of some clusters: events, users (merged uniq states), first/last seen, and the founding issue's title. */
   async clusterImpact(project: string, clusterIds: string[]): Promise<Map<string, ClusterImpactRow>> {
     if (clusterIds.length === 0) return new Map();
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       cluster_id: string; fingerprints: string[]; title: string; category: string; events: number | string; users: number | string;
       first_seen: string; last_seen: string;
     }>(
+      this.client,
       `WITH members AS (SELECT fingerprint, cluster_id FROM cluster_membership FINAL
                         WHERE project = {project:String} AND cluster_id IN {clusters:Array(String)})
        SELECT m.cluster_id AS cluster_id, groupArray(s.fingerprint) AS fingerprints,
@@ -148,8 +151,4 @@ export class AlertsRepository {
     );
   }
 
-  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
-  }
 }

@@ -1,10 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ClusterQueries, type ReleaseCountRow } from './cluster-queries';
+import { DT, FAR_FUTURE, selectRows, timeRangeParams } from './query';
 import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
-
-const EPOCH = '1970-01-01T00:00:00.000Z';
-const FAR_FUTURE = '2200-01-01T00:00:00.000Z';
-const DT = "DateTime64(3, 'UTC')";
 
 /** A keyset position: rows strictly after (at, id) in `at DESC, id ASC` order. */
 export interface Keyset {
@@ -133,10 +130,6 @@ export interface StoredProjectRow {
   publicKey: string;
 }
 
-const range = (r: { from?: string; to?: string }) => ({
-  from: toClickHouseTime(r.from ?? EPOCH),
-  to: toClickHouseTime(r.to ?? FAR_FUTURE),
-});
 const after = (k: Keyset | undefined) => ({ after_at: toClickHouseTime(k?.at ?? FAR_FUTURE), after_id: k?.id ?? '' });
 const n = (v: number | string) => Number(v);
 
@@ -147,14 +140,10 @@ const n = (v: number | string) => Number(v);
 export class ApiQueries {
   constructor(private readonly client: ClickHouseClient) {}
 
-  private async rows<T>(query: string, query_params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.client.query({ query, query_params, format: 'JSONEachRow' });
-    return result.json<T>();
-  }
-
   /** Projects created in the `projects` table (config projects are merged by the caller). */
   async storedProjects(): Promise<StoredProjectRow[]> {
-    const rows = await this.rows<{ id: string; name: string; public_key: string }>(
+    const rows = await selectRows<{ id: string; name: string; public_key: string }>(
+      this.client,
       'SELECT id, name, public_key FROM projects FINAL ORDER BY id',
       {},
     );
@@ -166,11 +155,12 @@ export class ApiQueries {
    * plus the cluster's all-time facts (issues, first/last seen, releases, statuses).
    */
   async clusterList(project: string, filter: ClusterListFilter): Promise<ClusterListRow[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       cluster_id: string; events: number | string; users: number | string; window_first: string; window_last: string;
       transactions: string[]; tag_pairs: string[]; issues: number | string; confidence: number; title: string; category: string;
       first_seen: string; last_seen: string; releases: string[]; environments: string[]; statuses: string[];
     }>(
+      this.client,
       `SELECT f.cluster_id AS cluster_id, w.events AS events, w.users AS users, w.window_first AS window_first,
               w.window_last AS window_last, w.transactions AS transactions, w.tag_pairs AS tag_pairs,
               f.issues AS issues, f.confidence AS confidence, f.title AS title, f.category AS category,
@@ -217,7 +207,7 @@ export class ApiQueries {
        ORDER BY f.cluster_id`,
       {
         project,
-        ...range(filter),
+        ...timeRangeParams(filter),
         environment: filter.environment ?? '',
         release: filter.release ?? '',
         clusters: filter.clusterIds ?? [],
@@ -246,7 +236,8 @@ export class ApiQueries {
   /** The highest membership version among the given issues (0 when none). */
   async maxMembershipVersion(project: string, fingerprints: string[]): Promise<number> {
     if (fingerprints.length === 0) return 0;
-    const [row] = await this.rows<{ version: number | string }>(
+    const [row] = await selectRows<{ version: number | string }>(
+      this.client,
       `SELECT max(version) AS version FROM cluster_membership
        WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}`,
       { project, fingerprints },
@@ -256,11 +247,12 @@ export class ApiQueries {
 
   /** A cluster's member issues with their stats, membership and status. */
   async clusterIssues(project: string, clusterId: string): Promise<ClusterIssueRow[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       fingerprint: string; title: string; category: string; error_type: string; canonical_kind: string; culprit: string;
       platform: string; confidence: number; assigned_by: string; version: number | string; events: number | string;
       users: number | string; first_seen: string; last_seen: string; status: string; resolved_in_release: string;
     }>(
+      this.client,
       `SELECT m.fingerprint AS fingerprint, i.title AS title, i.category AS category, i.error_type AS error_type,
               i.canonical_kind AS canonical_kind, i.culprit AS culprit, i.platform AS platform, m.confidence AS confidence,
               m.assigned_by AS assigned_by, m.version AS version, s.events AS events, s.users AS users,
@@ -308,7 +300,8 @@ export class ApiQueries {
   /** Top values per dimension (browser, os, device, region, release, environment), `perDimension` each. */
   async breakdowns(project: string, fingerprints: string[], window: { from?: string; to?: string }, perDimension: number): Promise<BreakdownRow[]> {
     if (fingerprints.length === 0) return [];
-    const rows = await this.rows<{ dimension: string; value: string; events: number | string }>(
+    const rows = await selectRows<{ dimension: string; value: string; events: number | string }>(
+      this.client,
       `SELECT pair.1 AS dimension, pair.2 AS value, count() AS events
        FROM crash_events
        ARRAY JOIN [('browser', toString(browser)), ('os', toString(os)), ('device', toString(device)),
@@ -318,7 +311,7 @@ export class ApiQueries {
        GROUP BY dimension, value
        ORDER BY dimension, events DESC, value
        LIMIT {per:UInt32} BY dimension`,
-      { project, fingerprints, ...range(window), per: perDimension },
+      { project, fingerprints, ...timeRangeParams(window), per: perDimension },
     );
     return rows.map((r) => ({ dimension: r.dimension, value: r.value, events: n(r.events) }));
   }
@@ -328,10 +321,11 @@ export class ApiQueries {
     project: string,
     filter: { fingerprint?: string; eventId?: string; from?: string; to?: string; limit: number; after?: Keyset },
   ): Promise<EventSummaryRow[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       event_id: string; fingerprint: string; timestamp: string; platform: string; release: string; environment: string;
       severity: string; error_type: string; message: string; user_id: string; transaction: string; crash_frame: string; payload_kept: number;
     }>(
+      this.client,
       `SELECT event_id, fingerprint, timestamp, platform, release, environment, severity, error_type, message, user_id, transaction,
               crash_frame, payload_kept
        FROM crash_events
@@ -342,7 +336,7 @@ export class ApiQueries {
          AND (timestamp < {after_at:${DT}} OR (timestamp = {after_at:${DT}} AND event_id > {after_id:String}))
        ORDER BY timestamp DESC, event_id ASC
        LIMIT {limit:UInt32}`,
-      { project, fingerprint: filter.fingerprint ?? '', event_id: filter.eventId ?? '', ...range(filter), ...after(filter.after), limit: filter.limit },
+      { project, fingerprint: filter.fingerprint ?? '', event_id: filter.eventId ?? '', ...timeRangeParams(filter), ...after(filter.after), limit: filter.limit },
     );
     return rows.map((r) => ({
       eventId: r.event_id,
@@ -389,7 +383,7 @@ export class ApiQueries {
          AND (deployed_at < {after_at:${DT}} OR (deployed_at = {after_at:${DT}} AND id > {after_id:String}))
        ORDER BY deployed_at DESC, id ASC
        LIMIT {limit:UInt32}`,
-      { project, environment: filter.environment ?? '', ...range(filter), ...after(filter.after), limit: filter.limit },
+      { project, environment: filter.environment ?? '', ...timeRangeParams(filter), ...after(filter.after), limit: filter.limit },
     );
   }
 
@@ -407,10 +401,10 @@ export class ApiQueries {
   }
 
   private async deployRows(query: string, params: Record<string, unknown>): Promise<DeployRecord[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       id: string; project: string; environment: string; release: string; commit_sha: string; previous_sha: string;
       deployed_at: string; changed_files: string[]; received_at: string;
-    }>(query, params);
+    }>(this.client, query, params);
     return rows.map((r) => ({
       id: r.id,
       project: r.project,
@@ -426,10 +420,11 @@ export class ApiQueries {
 
   /** Newest first; evidence (large) only when asked for. */
   async analyses(project: string, clusterId: string, options: { limit: number; withEvidence: boolean }): Promise<AnalysisRecord[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       id: string; cluster_id: string; analyzer: string; model: string; status: string; failure_reason: string; document: string;
       markdown: string; evidence: string; input_tokens: number | string; output_tokens: number | string; created_at: string;
     }>(
+      this.client,
       `SELECT id, cluster_id, analyzer, model, status, failure_reason, document, markdown,
               if({evidence:UInt8} = 1, evidence, '') AS evidence, input_tokens, output_tokens, created_at
        FROM analyses FINAL
@@ -461,7 +456,8 @@ export class ApiQueries {
     project: string,
     filter: { clusterId?: string; from?: string; to?: string; limit: number; after?: Keyset },
   ): Promise<AlertDeliveryRow[]> {
-    const page = await this.rows<{ id: string }>(
+    const page = await selectRows<{ id: string }>(
+      this.client,
       `SELECT id, min(created_at) AS created FROM alerts FINAL
        WHERE project = {project:String} AND ({cluster:String} = '' OR cluster_id = {cluster:String})
          AND created_at >= {from:${DT}} AND created_at <= {to:${DT}}
@@ -469,13 +465,14 @@ export class ApiQueries {
        HAVING created < {after_at:${DT}} OR (created = {after_at:${DT}} AND id > {after_id:String})
        ORDER BY created DESC, id ASC
        LIMIT {limit:UInt32}`,
-      { project, cluster: filter.clusterId ?? '', ...range(filter), ...after(filter.after), limit: filter.limit },
+      { project, cluster: filter.clusterId ?? '', ...timeRangeParams(filter), ...after(filter.after), limit: filter.limit },
     );
     if (page.length === 0) return [];
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       id: string; cluster_id: string; trigger: string; target: string; status: string; attempts: number | string;
       last_error: string; payload: string; created_at: string; updated_at: string;
     }>(
+      this.client,
       `SELECT id, cluster_id, trigger, target, status, attempts, last_error, payload, created_at, updated_at
        FROM alerts FINAL WHERE project = {project:String} AND id IN {ids:Array(String)}
        ORDER BY created_at DESC, id, target`,

@@ -1,5 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { fromClickHouseTime, toClickHouseTime } from './rows';
+import { DT, timeRangeParams, type TimeRange } from './query';
+import { fromClickHouseTime } from './rows';
+
+export type { TimeRange } from './query';
 
 export interface ClusterSummaryRow {
   clusterId: string;
@@ -32,11 +35,6 @@ export interface IssueSummaryRow {
   sampleEventId: string;
 }
 
-export interface TimeRange {
-  from?: string;
-  to?: string;
-}
-
 export interface ClusterFilter extends TimeRange {
   /** Only these clusters: the issues that are their members now. */
   clusterIds?: string[];
@@ -66,10 +64,6 @@ export interface ClusterContext {
   tags: Record<string, string>[];
 }
 
-const EPOCH = '1970-01-01T00:00:00.000Z';
-const FAR_FUTURE = '2200-01-01T00:00:00.000Z';
-const DT = "DateTime64(3, 'UTC')";
-
 /**
  * Keeps the issues that are members of {clusterIds} now, when {filtered}. Membership is read
  * FINAL with the cluster condition after it (ClickHouse does not move conditions before FINAL),
@@ -92,10 +86,6 @@ function owners(clusters: ClusterFingerprints[]): { fingerprints: string[]; owne
     }
   }
   return { fingerprints, owners: ownerIds };
-}
-
-function timeRange(range: TimeRange): { from: string; to: string } {
-  return { from: toClickHouseTime(range.from ?? EPOCH), to: toClickHouseTime(range.to ?? FAR_FUTURE) };
 }
 
 function filterParams(filter: ClusterFilter): { filtered: boolean; clusterIds: string[] } {
@@ -124,7 +114,7 @@ export class ClusterQueries {
                           WHERE project = {project:String} AND ${MEMBERS_OF_FILTERED_CLUSTERS}) AS m USING (fingerprint)
               INNER JOIN (SELECT * FROM issues FINAL WHERE project = {project:String} AND ${MEMBERS_OF_FILTERED_CLUSTERS}) AS i USING (fingerprint)
               ORDER BY events DESC, fingerprint`,
-      query_params: { project, ...timeRange(filter), ...filterParams(filter) },
+      query_params: { project, ...timeRangeParams(filter), ...filterParams(filter) },
       format: 'JSONEachRow',
     });
     const rows = await result.json<{
@@ -170,7 +160,7 @@ export class ClusterQueries {
               GROUP BY cluster_id
               HAVING last_seen >= {from:${DT}} AND first_seen <= {to:${DT}}
               ORDER BY events DESC, cluster_id`,
-      query_params: { project, ...timeRange(filter), ...filterParams(filter) },
+      query_params: { project, ...timeRangeParams(filter), ...filterParams(filter) },
       format: 'JSONEachRow',
     });
     const rows = await result.json<{
@@ -213,7 +203,7 @@ export class ClusterQueries {
               WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
                 AND minute >= toDateTime({from:${DT}}) AND minute <= toDateTime({to:${DT}})
               GROUP BY cluster_id, minute ORDER BY cluster_id, minute`,
-      query_params: { project, ...owners(clusters), ...timeRange(range) },
+      query_params: { project, ...owners(clusters), ...timeRangeParams(range) },
       format: 'JSONEachRow',
     });
     const byCluster = new Map<string, MinuteCount[]>();
@@ -232,7 +222,7 @@ export class ClusterQueries {
               WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
                 AND timestamp >= {from:${DT}} AND timestamp <= {to:${DT}}
               GROUP BY cluster_id, release ORDER BY cluster_id, first_seen, release`,
-      query_params: { project, ...owners(clusters), ...timeRange(range) },
+      query_params: { project, ...owners(clusters), ...timeRangeParams(range) },
       format: 'JSONEachRow',
     });
     const byCluster = new Map<string, ReleaseCountRow[]>();

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Signal, SignalKind } from '@faultline/schema';
+import { DT, selectRows } from './query';
 import { fromClickHouseTime, toClickHouseTime, toDeployRow } from './rows';
 import type { DeployRecord } from './api-queries';
 import { toSignal, type SignalRow } from './signals.repository';
-
-const DT = "DateTime64(3, 'UTC')";
 
 /**
  * The id of a reported deploy marker: the same project, environment, release and time is one marker,
@@ -62,7 +61,7 @@ export class DetectionRepository {
 
   /** Projects that have any issue. */
   async projects(): Promise<string[]> {
-    const rows = await this.rows<{ project: string }>('SELECT DISTINCT project FROM issue_stats ORDER BY project', {});
+    const rows = await selectRows<{ project: string }>(this.client, 'SELECT DISTINCT project FROM issue_stats ORDER BY project', {});
     return rows.map((r) => r.project);
   }
 
@@ -72,7 +71,8 @@ export class DetectionRepository {
     const unique = new Map(markers.map((m) => [`${m.project}\u0000${m.id}`, m]));
     const known = new Set<string>();
     for (const [project, list] of groupBy([...unique.values()], (m) => m.project)) {
-      const rows = await this.rows<{ id: string }>(
+      const rows = await selectRows<{ id: string }>(
+        this.client,
         'SELECT DISTINCT id FROM deploys WHERE project = {project:String} AND id IN {ids:Array(String)}',
         { project, ids: list.map((m) => m.id) },
       );
@@ -90,9 +90,10 @@ export class DetectionRepository {
 
   /** Every deploy marker of a project, oldest first. */
   async deploys(project: string): Promise<DeployMarker[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       id: string; environment: string; release: string; commit_sha: string; previous_sha: string; deployed_at: string; changed_files: string[];
     }>(
+      this.client,
       `SELECT id, environment, release, commit_sha, previous_sha, deployed_at, changed_files FROM deploys FINAL
        WHERE project = {project:String} ORDER BY deployed_at, id`,
       { project },
@@ -115,12 +116,14 @@ export class DetectionRepository {
    * for events without an environment, in any environment. Both tables are small (one row per release).
    */
   async unmarkedReleases(): Promise<UnmarkedRelease[]> {
-    const seen = await this.rows<{ project: string; environment: string; release: string; first_seen: string }>(
+    const seen = await selectRows<{ project: string; environment: string; release: string; first_seen: string }>(
+      this.client,
       `SELECT project, environment, release, min(first_seen) AS first_seen FROM release_stats
        GROUP BY project, environment, release ORDER BY project, first_seen`,
       {},
     );
-    const marked = await this.rows<{ project: string; environment: string; release: string }>(
+    const marked = await selectRows<{ project: string; environment: string; release: string }>(
+      this.client,
       'SELECT DISTINCT project, environment, release FROM deploys',
       {},
     );
@@ -133,7 +136,8 @@ export class DetectionRepository {
 
   /** Clusters (current membership) with any event since `since`, with their environments over all time. */
   async activeClusters(project: string, since: string, until: string): Promise<Array<{ clusterId: string; fingerprints: string[]; environments: string[] }>> {
-    const rows = await this.rows<{ cluster_id: string; fingerprints: string[]; environments: string[] }>(
+    const rows = await selectRows<{ cluster_id: string; fingerprints: string[]; environments: string[] }>(
+      this.client,
       `SELECT m.cluster_id AS cluster_id, groupArray(m.fingerprint) AS fingerprints, groupUniqArrayMerge(20)(s.environments) AS environments
        FROM (SELECT fingerprint, cluster_id FROM cluster_membership FINAL
              WHERE project = {project:String} AND cluster_id IN (
@@ -155,7 +159,8 @@ export class DetectionRepository {
   async clusterMinutes(project: string, clusterIds: string[], from: string, to: string): Promise<Map<string, Array<{ start: string; count: number }>>> {
     const out = new Map<string, Array<{ start: string; count: number }>>();
     if (clusterIds.length === 0) return out;
-    const rows = await this.rows<{ cluster_id: string; minute: string; events: number | string }>(
+    const rows = await selectRows<{ cluster_id: string; minute: string; events: number | string }>(
+      this.client,
       `SELECT m.cluster_id AS cluster_id, im.minute AS minute, sum(im.events) AS events
        FROM issue_minutes AS im
        INNER JOIN (SELECT fingerprint, cluster_id FROM cluster_membership FINAL
@@ -176,7 +181,8 @@ export class DetectionRepository {
 
   /** Clusters that have a signal of `kind` at or after `since`. */
   async clustersWithSignal(project: string, kind: SignalKind, since: string): Promise<Set<string>> {
-    const rows = await this.rows<{ cluster_id: string }>(
+    const rows = await selectRows<{ cluster_id: string }>(
+      this.client,
       `SELECT DISTINCT cluster_id FROM signals WHERE project = {project:String} AND kind = {kind:String} AND at >= {since:${DT}}`,
       { project, kind, since: toClickHouseTime(since) },
     );
@@ -188,10 +194,11 @@ export class DetectionRepository {
    * changed (and at or before `until`): the regression candidates. Only issues with such events are returned.
    */
   async resolvedIssueActivity(project: string, until: string): Promise<ResolvedIssueActivity[]> {
-    const rows = await this.rows<{
+    const rows = await selectRows<{
       fingerprint: string; status: 'resolved' | 'resolved_in_release'; resolved_in_release: string; changed_at: string;
       cluster_id: string; release: string; first_at: string; events: number | string;
     }>(
+      this.client,
       `WITH resolved AS (
          SELECT fingerprint, status, resolved_in_release, changed_at FROM issue_status FINAL
          WHERE project = {project:String} AND status IN ('resolved', 'resolved_in_release'))
@@ -230,7 +237,8 @@ export class DetectionRepository {
 
   /** Signals of the given kinds recorded since `since` and never marked published: what a crashed tick left behind. */
   async unpublishedSignals(kinds: SignalKind[], since: string): Promise<Signal[]> {
-    const rows = await this.rows<SignalRow>(
+    const rows = await selectRows<SignalRow>(
+      this.client,
       `SELECT id, kind, project, fingerprint, cluster_id, at, release, deploy_id, details FROM signals FINAL
        WHERE kind IN {kinds:Array(String)} AND at >= {since:${DT}} AND published = 0 ORDER BY at, id`,
       { kinds, since: toClickHouseTime(since) },
@@ -238,10 +246,6 @@ export class DetectionRepository {
     return rows.map(toSignal);
   }
 
-  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
-    return result.json<T>();
-  }
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
