@@ -81,4 +81,15 @@ describe('EventsRepository on chDB: every event as columns, payloads for samples
     assert.equal(Number((await result.json<{ n: string }>())[0].n), 3, 'a1, a2 and the new a5');
     assert.equal(await repo.countEvents('p1'), 7);
   });
+
+  it('checks a batch of several projects in one lookup: an id is a duplicate only within its own project', async () => {
+    const repo = new EventsRepository(ch.client);
+    const inP2 = (id: string, second: number) => ({ ...crash(id, 'fp-a', second), project: 'p2' });
+    // a2 and a5 are stored for p1 (tests above); the same ids in p2 are other events.
+    const batch = [crash('a2', 'fp-a', 2), inP2('a2', 2), inP2('a5', 5), crash('a9', 'fp-a', 9), inP2('a2', 2)];
+    assert.deepEqual(await repo.insertEvents(batch), { inserted: 3, duplicates: 2 });
+    assert.equal(await repo.countEvents('p1'), 8);
+    assert.equal(await repo.countEvents('p2'), 2);
+    assert.deepEqual(await repo.insertEvents(batch), { inserted: 0, duplicates: 5 }, 'the whole batch replayed');
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { byTimeThenId, type CrashEvent } from '@faultline/schema';
 import { insertJsonRows } from './client';
+import { DT, selectRows } from './query';
 import { toClickHouseTime, toCrashEventRow, toEventSampleRow } from './rows';
 
 export interface InsertEventsResult {
@@ -60,42 +61,36 @@ export class EventsRepository {
   }
 
   /**
-   * The batch's ids already stored. The lookup is bounded to the batch's time range widened by a
-   * day each way, so the sort key prunes old data; a replay carries the same timestamp, and a
-   * client re-sending an event with a drifted clock is still recognised within that day.
+   * The batch's events not stored yet, in one query for all its projects. The lookup is bounded
+   * to the batch's time range widened by a day each way, so the sort key prunes old data; a
+   * replay carries the same timestamp, and a client re-sending an event with a drifted clock is
+   * still recognised within that day. The key conditions may match a row of another project of
+   * the batch; only a stored (project, id) pair of the batch counts.
    */
   private async withoutStored(events: CrashEvent[]): Promise<CrashEvent[]> {
     if (events.length === 0) return [];
-    const byProject = new Map<string, CrashEvent[]>();
+    let from = events[0].timestamp;
+    let to = from;
     for (const event of events) {
-      const list = byProject.get(event.project);
-      if (list) list.push(event);
-      else byProject.set(event.project, [event]);
+      if (event.timestamp < from) from = event.timestamp;
+      if (event.timestamp > to) to = event.timestamp;
     }
     const stored = new Set<string>();
-    for (const [project, list] of byProject) {
-      let from = list[0].timestamp;
-      let to = from;
-      for (const event of list) {
-        if (event.timestamp < from) from = event.timestamp;
-        if (event.timestamp > to) to = event.timestamp;
-      }
-      const result = await this.client.query({
-        query: `SELECT DISTINCT event_id FROM crash_events
-                WHERE project = {project:String} AND fingerprint IN {fingerprints:Array(String)}
-                  AND timestamp BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
-                  AND event_id IN {ids:Array(String)}`,
-        query_params: {
-          project,
-          fingerprints: [...new Set(list.map((e) => e.fingerprint))],
-          from: toClickHouseTime(new Date(Date.parse(from) - DAY_MS)),
-          to: toClickHouseTime(new Date(Date.parse(to) + DAY_MS)),
-          ids: list.map((e) => e.id),
-        },
-        format: 'JSONEachRow',
-      });
-      for (const row of await result.json<{ event_id: string }>()) stored.add(`${project}\u0000${row.event_id}`);
-    }
+    const rows = await selectRows<{ project: string; event_id: string }>(
+      this.client,
+      `SELECT DISTINCT project, event_id FROM crash_events
+       WHERE project IN {projects:Array(String)} AND fingerprint IN {fingerprints:Array(String)}
+         AND timestamp BETWEEN {from:${DT}} AND {to:${DT}}
+         AND event_id IN {ids:Array(String)}`,
+      {
+        projects: [...new Set(events.map((e) => e.project))],
+        fingerprints: [...new Set(events.map((e) => e.fingerprint))],
+        from: toClickHouseTime(new Date(Date.parse(from) - DAY_MS)),
+        to: toClickHouseTime(new Date(Date.parse(to) + DAY_MS)),
+        ids: events.map((e) => e.id),
+      },
+    );
+    for (const row of rows) stored.add(`${row.project}\u0000${row.event_id}`);
     return events.filter((e) => !stored.has(`${e.project}\u0000${e.id}`));
   }
 
