@@ -46,14 +46,13 @@ describe('normalizeInParts', () => {
   it('hands over every part in order, one result per report, with all parts queued before the first is handed over', async () => {
     const normalizer = new RecordingNormalizer();
     const handed: NormalizedReport[][] = [];
-    const all = await normalizeInParts(normalizer, reports, 10, async (results) => {
+    await normalizeInParts(normalizer, reports, 10, async (results) => {
       normalizer.log.push(`hand over ${handed.length}`);
       handed.push(results);
     });
 
     assert.deepEqual(handed.map((part) => part.length), [10, 10, 5]);
-    assert.equal(all.length, reports.length);
-    assert.deepEqual(handed.flat(), all);
+    const all = handed.flat();
     all.forEach((result, i) => assert.equal(result.kind, i % 7 === 3 ? 'dead_letter' : 'processed', `report ${i}`));
     // Queued at once: part 1 and 2 start before part 0 is handed over.
     assert.ok(normalizer.log.indexOf('start 2') < normalizer.log.indexOf('hand over 0'), normalizer.log.join(', '));

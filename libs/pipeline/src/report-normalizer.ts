@@ -42,25 +42,20 @@ export async function normalizeReports(processor: EventProcessor, reports: RawRe
 
 /**
  * Normalizes reports in parts of `partSize`, all queued at once, and hands each part's results
- * to `onPart` in order: the workers normalize part k+1 while the caller produces part k.
- * Resolves to every result, in order. A failure rejects; the parts still running are ignored.
+ * to `onPart` in order: the workers normalize part k+1 while the caller produces part k. A part's
+ * results are dropped once handed over, so a batch's serialized events do not all live until its
+ * end. A failure rejects; the parts still running are ignored.
  */
 export async function normalizeInParts(
   normalizer: ReportNormalizer,
   reports: RawReport[],
   partSize: number,
   onPart: (results: NormalizedReport[]) => Promise<void>,
-): Promise<NormalizedReport[]> {
+): Promise<void> {
   const parts: Promise<NormalizedReport[]>[] = [];
   for (let i = 0; i < reports.length; i += partSize) parts.push(normalizer.normalize(reports.slice(i, i + partSize)));
   for (const part of parts) void part.catch(() => undefined);
-  const all: NormalizedReport[] = [];
-  for (const part of parts) {
-    const results = await part;
-    await onPart(results);
-    all.push(...results);
-  }
-  return all;
+  for (let part = parts.shift(); part; part = parts.shift()) await onPart(await part);
 }
 
 /** Normalizes on the calling thread: for tests, the CLI and single-core hosts. */
