@@ -35,6 +35,13 @@ export function coresUsed(before: Map<string, number>, after: Map<string, number
     .join(', ');
 }
 
+/** CPU seconds all of this process's threads used between two readings. */
+export function cpuSecondsBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0;
+  for (const [kind, seconds] of after) total += seconds - (before.get(kind) ?? 0);
+  return total;
+}
+
 function threadKind(name: string): string {
   if (name === 'MainThread' || name === 'node') return 'main thread';
   if (name.startsWith('WorkerThread')) return 'normalizer workers';
